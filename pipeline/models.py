@@ -164,3 +164,63 @@ class Change(StrEnum):
     WEAKENED = "weakened"
     REWORDED = "reworded"  # text changed, strength did not
     UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    """A hedge ("upon request") or intensifier ("strongly") found in a clause."""
+
+    kind: str  # "hedge" | "intensifier"
+    phrase: str  # canonical phrase from the lexicon: "upon request", "strongly"
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One operative clause: a paragraph split at its operative verbs.
+
+    "Urges Member States ..., and requests the Office ..." gives two clauses, index 0 and 1.
+    A preambular paragraph is one clause whose verb is its lead ("Recalling", "Deeply concerned").
+    """
+
+    pid: str
+    index: int  # 0-based within its paragraph
+    text: str
+    verb: str | None  # canonical verb, without "Also"/"Further": "requests", "calls upon"
+    verb_text: str | None  # as printed: "Also requests"
+    actor: str | None  # normalised addressee: "UNODC", "Member States", "Secretary-General"
+    qualifiers: tuple[Qualifier, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseDiff:
+    """Word-level diff of a pair of aligned clauses (or of a clause added or removed)."""
+
+    old_pid: str | None
+    new_pid: str | None
+    old_clause: int | None
+    new_clause: int | None
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MandateChange:
+    """What happened to one mandate, with the reasons a reader can check."""
+
+    old: str | None  # old paragraph id
+    new: str | None  # new paragraph id
+    clause: int  # 0-based clause index in the new paragraph (old, when removed)
+    actor: str | None
+    verb_old: str | None
+    verb_new: str | None
+    change: Change
+    reasons: tuple[str, ...]
+    section: Section = Section.OPERATIVE
+
+
+@dataclass(frozen=True, slots=True)
+class CitationChanges:
+    """Documents cited by the two versions, sorted."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    kept: tuple[str, ...]
