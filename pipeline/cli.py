@@ -7,16 +7,18 @@ and shows its traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from pipeline import api
-from pipeline.config import Settings
+from pipeline import api, lineage, sources
+from pipeline.config import LANGUAGES, Settings
 from pipeline.errors import ResdiffError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,6 +42,49 @@ def settings_from(ctx: click.Context) -> Settings:
     obj = ctx.find_root().obj
     assert isinstance(obj, Settings)
     return obj
+
+
+def document_options(func: F) -> F:
+    """Add --lang, --mirror and --offline to a command that reads documents by symbol.
+
+    Shared by every such command (parse, compare, series, ...). The options are applied to the
+    run's Settings before the command body runs, so it reads them with `settings_from(ctx)`.
+    """
+
+    @click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES, case_sensitive=False),
+        default=None,
+        help="Language of documents given by symbol.  [default: en]",
+    )
+    @click.option(
+        "--mirror",
+        "mirrors",
+        multiple=True,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="Folder of documents named by symbol (A_RES_72_194-EN.pdf, A_RES_72_194.txt), "
+        "searched before the network; repeatable, searched before RESDIFF_MIRRORS.",
+    )
+    @click.option(
+        "--offline",
+        is_flag=True,
+        help="Never use the network: only the cache, the bundled sample and the mirrors.",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, lang: str | None, mirrors: tuple[Path, ...], offline: bool, **kwargs: Any
+    ) -> Any:
+        root = click.get_current_context().find_root()
+        settings = settings_from(root)
+        root.obj = dataclasses.replace(
+            settings,
+            lang=(lang or settings.lang).lower(),
+            mirrors=(*mirrors, *settings.mirrors),
+            offline=settings.offline or offline,
+        )
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -70,6 +115,7 @@ def main(ctx: click.Context) -> None:
     show_default=True,
     help="table for people, json for programs.",
 )
+@document_options
 @click.pass_context
 @reports_errors
 def parse(ctx: click.Context, document: str, fmt: str) -> None:
@@ -89,6 +135,158 @@ def parse(ctx: click.Context, document: str, fmt: str) -> None:
         click.echo(json.dumps(resolution_json(res), ensure_ascii=False, indent=2, sort_keys=True))
     else:
         click.echo(resolution_table(res))
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@main.command("fetch")
+@click.argument("symbols", nargs=-1)
+@click.option(
+    "--from-file",
+    type=click.File("r", encoding="utf-8"),
+    help="Also fetch the symbols in this file, one a line (# starts a comment; - is stdin).",
+)
+@click.option("--refresh", is_flag=True, help="Download again, even what is cached or mirrored.")
+@document_options
+@click.pass_context
+@reports_errors
+def fetch_command(
+    ctx: click.Context, symbols: tuple[str, ...], from_file: Any, refresh: bool
+) -> None:
+    """Fetch documents by symbol and print where each one is and where it came from.
+
+    Looks in the cache (sources/cache, or RESDIFF_CACHE), the bundled sample and the mirrors,
+    then downloads from the UN Official Document System, or else the UN Digital Library, into
+    the cache. Prints one line per symbol: symbol, language, source (cache, bundled, mirror,
+    ods, undl) and file, separated by tabs.
+
+    \b
+    Examples:
+      resdiff fetch A/RES/78/226
+      resdiff fetch A/RES/72/194 A/RES/74/175 --lang fr
+      resdiff fetch --from-file symbols.txt
+      resdiff fetch A/RES/72/194 --mirror ../shared/corpus --offline
+      resdiff fetch A/RES/72/194 --refresh    # repair a cached file that changed
+    """
+    refs = list(symbols)
+    if from_file is not None:
+        lines = (line.strip() for line in from_file)
+        refs += [line for line in lines if line and not line.startswith("#")]
+    if not refs:
+        raise click.UsageError("Give at least one SYMBOL, or --from-file FILE.")
+    settings = dataclasses.replace(settings_from(ctx), refresh=refresh)
+    live = len(refs) > 1 and click.get_text_stream("stderr").isatty()
+
+    def progress(outcome: sources.Outcome, done: int, total: int) -> None:
+        if live:
+            what = outcome.located.origin if outcome.located else "failed"
+            click.echo(f"[{done}/{total}] {outcome.ref}: {what}", err=True)
+
+    outcomes = sources.fetch_many(refs, settings, on_result=progress)
+    failed = [o for o in outcomes if o.error is not None]
+    if len(refs) == 1 and failed:
+        raise failed[0].error  # type: ignore[misc]
+    for o in outcomes:
+        if o.located is not None:
+            found = o.located
+            click.echo(f"{found.symbol}\t{found.lang}\t{found.origin}\t{_shown(found.path)}")
+        else:
+            click.echo(f"Error: {o.error}", err=True)
+    if len(refs) > 1:
+        origins = [str(o.located.origin) for o in outcomes if o.located is not None]
+        counts = ", ".join(f"{origins.count(k)} {k}" for k in sorted(set(origins)))
+        click.echo(
+            f"{len(origins)} of {len(refs)} documents ready"
+            + (f" ({counts})" if counts else "")
+            + (f", {len(failed)} failed" if failed else ""),
+            err=True,
+        )
+    if failed:
+        ctx.exit(1)
+
+
+@main.command("sources")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for programs.",
+)
+@click.pass_context
+@reports_errors
+def sources_command(ctx: click.Context, fmt: str) -> None:
+    """List the cached and bundled documents, and whether each still matches its manifest.
+
+    Status is ok, modified (the file changed since it was stored: it will not be used until
+    `resdiff fetch SYMBOL --refresh`) or missing.
+
+    \b
+    Examples:
+      resdiff sources
+      resdiff sources --format json | jq '.[] | select(.status != "ok")'
+    """
+    rows = sources.list_sources(settings_from(ctx))
+    if fmt == "json":
+        records = [dataclasses.asdict(r) for r in rows]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    if not rows:
+        click.echo("Nothing cached yet: resdiff fetch SYMBOL downloads a document.")
+        return
+    width = max(len(r.symbol) for r in rows)
+    for r in rows:
+        click.echo(
+            f"{r.symbol:<{width}}  {r.language}  {r.source:<7}  {r.status:<8}  "
+            f"{r.bytes:>9,}  {_shown(Path(r.path))}"
+        )
+
+
+@main.command("lineage")
+@click.argument("symbol")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for programs.",
+)
+@document_options
+@click.pass_context
+@reports_errors
+def lineage_command(ctx: click.Context, symbol: str, fmt: str) -> None:
+    """List the earlier versions of a resolution, newest first, from what each recalls.
+
+    Follows "Recalling in particular its resolution 74/175 ..." and "Recalling its resolution
+    79/6 ..." (when the recalled resolution has the same title) back until a version recalls
+    none or cannot be found; why the walk stopped is printed last, on stderr.
+
+    \b
+    Examples:
+      resdiff lineage A/RES/78/226 --mirror ../shared/corpus
+      resdiff lineage A/RES/80/6 --offline --format json
+    """
+    found = lineage.trace(symbol, settings_from(ctx))
+    if fmt == "json":
+        record = {
+            "links": [dataclasses.asdict(link) for link in found.links],
+            "stopped_at": found.stopped_at,
+            "reason": found.reason,
+        }
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    width = max(len(link.symbol) for link in found.links)
+    for link in found.links:
+        click.echo(f"{link.symbol:<{width}}  {link.rule:<13}  {link.title}")
+    click.echo(f"Stopped: {found.reason}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
