@@ -66,6 +66,7 @@ class Paragraph:
     subparagraphs: tuple[Subparagraph, ...] = ()
     footnotes: tuple[int, ...] = ()  # footnote numbers cited, in order of first citation
     citations: tuple[str, ...] = ()  # normalised symbols cited in the text or its footnotes
+    marks: tuple[tuple[int, int], ...] = ()  # (offset in text, footnote number), text order
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class Resolution:
     source_format: SourceFormat = SourceFormat.CLEAN
     issued: str | None = None  # ISO date on the masthead ("2020-01-07")
     sponsors: tuple[str, ...] = field(default=())  # drafts: the States that table it
+    masthead: tuple[str, ...] = ()  # the header lines as printed, one metadata item each
 
     @property
     def preamble(self) -> tuple[Paragraph, ...]:

@@ -77,12 +77,12 @@ SUPERSCRIPT_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 #: Words after which a spaced number is part of the text, not a footnote marker
 #: ("paragraph 2", "vol. 2187", "on 8 and 9 September").
 NOT_BEFORE_MARKER = frozenset(
-    """resolution resolutions paragraph paragraphs para paras article articles vol vols no
-    annex annexes decision decisions chapter chapters section sections rule rules item items
+    """paragraph paragraphs para paras article articles vol vols no
+    annex annexes chapter chapters section sections rule rules item items
     protocol protocols and or to of the in on by at from than page pages goal goals target
     targets principle principles recommendation recommendations table figure part parts
     phase level levels some about over under nearly between since until for with every
-    until each session sessions year years week weeks day days number numbers amendment""".split()
+    each number numbers amendment""".split()
 )
 MONTHS = (
     "January February March April May June July August September October November December"
@@ -553,7 +553,9 @@ def _plausible_glued(text: str, pos: int) -> bool:
 
 
 def _plausible_spaced(text: str, pos: int, end: int) -> bool:
-    word = re.search(r"([A-Za-z]+)\W*$", text[max(0, pos - 30) : pos])
+    # only a word right before the number governs it ("paragraph 2", "vol. 2187"); after
+    # punctuation ("Rules), 11") the number is free to be a marker
+    word = re.search(r"([A-Za-z]+)\.?$", text[max(0, pos - 30) : pos])
     if word and word.group(1).lower() in NOT_BEFORE_MARKER:
         return False
     before = text[max(0, pos - 20) : pos]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from typing import Any
@@ -82,3 +83,97 @@ def resolution_table(res: Resolution, width: int | None = None) -> str:
                 textwrap.shorten(f"[{f.number}] ({cited}) {f.text}", width, placeholder=" …")
             )
     return "\n".join(lines)
+
+
+# --- the ODS text-layer style, for synthetic documents ---------------------------------------
+
+
+def to_text_layer(
+    res: Resolution,
+    *,
+    lines_per_page: int = 46,
+    width: int = 86,
+    job: str = "00-00000",
+    spaced_markers: bool = False,
+) -> str:
+    """Render a resolution the way the ODS text layer prints it, artefacts included.
+
+    For synthetic test documents (real text with known edits): masthead, running heads with
+    job and page numbers, paragraphs wrapped and cut across pages, operative numbers alone on
+    a line, footnote digits glued to the word before them (or spaced, with `spaced_markers`)
+    where the original printed them, and footnote blocks under a `__________________` rule at
+    the foot of the page that cites them first.
+    """
+    notes = {f.number: f.text for f in res.footnotes}
+    symbol = res.symbol or ""
+    head_title = textwrap.wrap(res.title, 62) or [""]
+    out: list[str] = ["United Nations ", symbol, " ", "General Assembly "]
+    masthead = [m for m in res.masthead if m != symbol]
+    out += masthead[:2] + [" ", f"{job} (E)    000000 ", f"*{job.replace('-', '')}* ", " "]
+    for item in masthead[2:]:
+        out += textwrap.wrap(item, width) + [" "]
+    out += [" ", "The General Assembly,  ", " "]
+    page, page_lines = 1, len(out)
+    pending: list[int] = []
+    printed: set[int] = set()
+
+    def foot() -> None:
+        if pending:
+            out.extend(["__________________ ", " "])
+            for n in pending:
+                out.extend(textwrap.wrap(f"{n}  {notes.get(n, '')}", width) + [" "])
+            pending.clear()
+
+    def new_page() -> None:
+        nonlocal page, page_lines
+        foot()
+        page += 1
+        out.append("")
+        if page % 2 == 0:
+            out.extend([symbol, *head_title, " ", job, f"{page}/{page + 9} ", " ", " "])
+        else:
+            out.extend([*head_title, symbol, " ", f"{page}/{page + 9}", job, " "])
+        page_lines = 0
+
+    gap = " " if spaced_markers else ""
+    for p in res.paragraphs:
+        text = p.text
+        for offset, n in sorted(p.marks, reverse=True):
+            text = text[:offset] + f"\u27e6{n}\u27e7" + text[offset:]
+        lines = textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+        if p.number is not None:
+            lines = [f"{p.number}. "] + lines
+        for line in lines:
+            if page_lines >= lines_per_page:
+                new_page()
+
+            def mark(m: re.Match[str]) -> str:
+                n = int(m.group(1))
+                if n in printed or n not in notes:
+                    return m.group(1)  # a repeated citation: glued, as the ODS layer prints it
+                printed.add(n)
+                pending.append(n)
+                return gap + m.group(1)
+
+            out.append(re.sub(r"\u27e6(\d+)\u27e7", mark, line) + " ")
+            page_lines += 1
+        out.append(" ")
+        page_lines += 1
+    if res.plenary_meeting:
+        out.append(f"{_ordinal(res.plenary_meeting)} plenary meeting ")
+        if res.adopted:
+            out.append(_long_date(res.adopted) + " ")
+    foot()
+    return "\n".join(out) + "\n"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _long_date(iso: str) -> str:
+    from datetime import date
+
+    d = date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%B')} {d.year}"

@@ -50,17 +50,24 @@ LEAD_TAILS = (
     r"further",
     r"again",
     r"in particular",
-    r"with (?:deep |grave |serious |great |profound )?(?:appreciation|satisfaction|concern|interest|regret|alarm|gratitude)",
+    r"with (?:deep |grave |serious |great |profound )?(?:appreciation|satisfaction|concern|interest|regret|alarm|gratitude)(?: and (?:appreciation|satisfaction|concern|interest|gratitude))?",
     r"note(?: with (?:appreciation|satisfaction|concern|interest))?(?: of)?",
     r"its (?:deep |grave |serious |great |profound |sincere )?(?:appreciation|concern|gratitude|support|call upon|request|commitment|condolences|solidarity)",
     r"upon",
+    r"(?:deep |grave |serious |great |profound )?concern",  # "Expresses grave concern"
+    r"to (?:welcome|encourage|support|call upon|urge|request|recognize|stress|emphasize|note)",
     r"for",
     r"in mind",
     r"into account",
     r"into consideration",
 )
 #: Verbs whose lead takes "its …": "Expresses its appreciation", "Reiterates its call upon".
-_ITS_HEADS = re.compile(r"(?:Express|Reiterat|Renew|Extend)(?:es|ing|s|e)?$")
+_ITS_HEADS = re.compile(r"(?:Express|Reiterat|Renew|Extend)(?:es|ing|s|e)?$", re.I)
+#: Verbs whose lead takes a bare noun or an infinitive: "Expresses concern", "Continues to welcome".
+_BARE_HEADS = {
+    "concern": re.compile(r"Express(?:es|ing)$", re.I),
+    "to": re.compile(r"Continu(?:es|ing)$", re.I),
+}
 _TAIL_RE = re.compile(r"\s+(?:" + "|".join(LEAD_TAILS) + r")\b")
 _ADVERB_RE = re.compile(r"(?:" + "|".join(LEAD_ADVERBS) + r")\s+(?=[a-z])")
 
@@ -87,8 +94,16 @@ def lead_of(text: str) -> str:
         t = _TAIL_RE.match(text, pos)
         if t is None:
             break
-        if t.group(0).lstrip().startswith("its ") and not _ITS_HEADS.match(head.group(0)):
+        first = t.group(0).split()[0]
+        if first == "its" and not _ITS_HEADS.match(head.group(0)):
             break  # "Reaffirming its concern": the object, not the lead
+        key = (
+            "concern"
+            if t.group(0).strip().endswith("concern") and first != "with" and first != "its"
+            else first
+        )
+        if key in _BARE_HEADS and not _BARE_HEADS[key].match(head.group(0)):
+            break
         pos = t.end()
     lead = text[:pos]
     # "for" belongs to the lead only in "Calls for"; elsewhere it opens the object
@@ -356,6 +371,7 @@ def segment(clean: str, *, source_format: SourceFormat = SourceFormat.CLEAN) -> 
         source_format=source_format,
         issued=meta["issued"],  # type: ignore[arg-type]
         sponsors=meta["sponsors"],  # type: ignore[arg-type]
+        masthead=tuple(header),
     )
 
 
@@ -410,7 +426,7 @@ def _paragraph(
         else:
             parent = full = label
         subparagraphs.append(Subparagraph(label=full, text=line[m.end() :].strip()))
-    text = " ".join(plain_lines)
+    text, marks = _strip_markers(" ".join(lines))
     cites: list[str] = list(citations_of(text))
     for n in footnotes:
         cites += citations_of(footnote_texts.get(n, ""))
@@ -423,4 +439,20 @@ def _paragraph(
         subparagraphs=tuple(subparagraphs),
         footnotes=footnotes,
         citations=tuple(dict.fromkeys(cites)),
+        marks=marks,
     )
+
+
+def _strip_markers(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Text without its `[^N]` markers, and where each stood (offset in the plain text)."""
+    out: list[str] = []
+    marks: list[tuple[int, int]] = []
+    pos = 0
+    length = 0
+    for m in re.finditer(MARKER, text):
+        out.append(text[pos : m.start()])
+        length += m.start() - pos
+        marks.append((length, int(m.group(1))))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), tuple(marks)
