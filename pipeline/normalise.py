@@ -342,6 +342,8 @@ def _assemble(pages: list[_Page]) -> str:
     for page in pages:
         _take_footnotes(page)
         footnotes.update(page.footnotes)
+    # "* Any changes to the list of sponsors ...": a note on the masthead, kept with it
+    star_note = footnotes.pop(-1, None)
     # header: the lines before "The General Assembly," (on the first page in practice)
     header: list[str] = []
     found = False
@@ -360,6 +362,8 @@ def _assemble(pages: list[_Page]) -> str:
     page_texts = [_page_blocks(p.lines) for p in pages]
     page_texts = _place_markers(page_texts, pages, footnotes)
     body, closing = _join_paragraphs(page_texts)
+    if star_note:
+        header.append("* " + star_note)
     lines: list[str] = []
     for item in header:
         lines += [item, ""]
@@ -402,6 +406,7 @@ def _take_footnotes(page: _Page) -> None:
             continue
         if s.startswith("*") and current is None:  # "* Reissued for ...": a masthead note
             current = -1
+            page.footnotes[-1] = s.lstrip("* ")
             continue
         m = re.match(r"^(\d{1,3})\s+(\S.*)$", s)
         if m and (expected is None or int(m.group(1)) == expected or current in (None, -1)):
@@ -647,7 +652,7 @@ def _continues(prev: str, block: str, in_operative: bool) -> bool:
 def _header(blocks: list[str]) -> list[str]:
     """Masthead and title blocks → one metadata item a line, in a fixed order.
 
-    Dropped: "United Nations", "General Assembly", job number, barcode, "Original: English",
+    Dropped: "United Nations", "General Assembly", job number, barcode,
     the asterisk note of the sponsors' list. Kept: symbol, distribution and date of issue,
     session, committee, agenda item and its title, sponsors, the adoption line, the report
     line, the title.
@@ -688,9 +693,7 @@ def _header(blocks: list[str]) -> list[str]:
             continue
         s2 = FIELD_ERROR_RE.sub("", BARCODE_RE.sub("", JOB_RE.sub("", s))).strip()
         s2 = re.sub(r"^United Nations\b", "", s2).strip()
-        if not s2 or s2 in ("General Assembly", "United Nations") or s2.startswith("Original:"):
-            continue
-        if s2.startswith("* ") or s2.startswith("*Reissued"):
+        if not s2 or s2 in ("General Assembly", "United Nations"):
             continue
         if (
             SYMBOL_RE.fullmatch(s2)
