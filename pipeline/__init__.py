@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-from pipeline.api import load
+from pipeline.api import compare, load
+from pipeline.comparison import Comparison
 from pipeline.errors import ResdiffError
 from pipeline.models import Paragraph, Resolution, Section
 
-__all__ = ["Paragraph", "Resolution", "ResdiffError", "Section", "load"]
+__all__ = ["Comparison", "Paragraph", "Resolution", "ResdiffError", "Section", "compare", "load"]

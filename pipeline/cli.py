@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -157,7 +157,7 @@ def _shown(path: Path) -> str:
 @click.pass_context
 @reports_errors
 def fetch_command(
-    ctx: click.Context, symbols: tuple[str, ...], from_file: Any, refresh: bool
+    ctx: click.Context, symbols: tuple[str, ...], from_file: TextIO | None, refresh: bool
 ) -> None:
     """Fetch documents by symbol and print where each one is and where it came from.
 
@@ -181,7 +181,7 @@ def fetch_command(
     if not refs:
         raise click.UsageError("Give at least one SYMBOL, or --from-file FILE.")
     settings = dataclasses.replace(settings_from(ctx), refresh=refresh)
-    live = len(refs) > 1 and click.get_text_stream("stderr").isatty()
+    live = len(refs) > 1 and sys.stderr.isatty()
 
     def progress(outcome: sources.Outcome, done: int, total: int) -> None:
         if live:
@@ -287,6 +287,70 @@ def lineage_command(ctx: click.Context, symbol: str, fmt: str) -> None:
     for link in found.links:
         click.echo(f"{link.symbol:<{width}}  {link.rule:<13}  {link.title}")
     click.echo(f"Stopped: {found.reason}", err=True)
+
+
+@main.command("compare")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: a summary for people; json: the whole comparison as one object.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write every table (CSV and Parquet) and comparison.json into this folder.",
+)
+@click.option(
+    "--html",
+    "html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the report as one HTML file that opens from disk (--out writes "
+    "report.html too).",
+)
+@document_options
+@click.pass_context
+@reports_errors
+def compare_command(
+    ctx: click.Context, old: str, new: str, fmt: str, out: Path | None, html: Path | None
+) -> None:
+    """Show what changed from OLD to NEW: paragraphs, mandates and citations.
+
+    OLD and NEW are file paths or document symbols. The summary gives the counts, then each
+    changed paragraph on one line (old ids → new ids, how, similarity), then the mandates that
+    were strengthened or weakened, with the reasons.
+
+    \b
+    Examples:
+      resdiff compare A/RES/72/194 A/RES/74/175 --mirror ../shared/corpus
+      resdiff compare A/C.6/80/L.22 A/RES/80/171 --format json | jq '.mandates'
+      resdiff compare old.pdf new.pdf --out outputs/compare
+      resdiff compare A/RES/74/175 A/RES/78/226 --html report.html
+    """
+    from pipeline.comparison import summary_text
+    from pipeline.report import write_report
+    from pipeline.writers import dumps, write_comparison
+
+    comparison = api.compare(old, new, settings=settings_from(ctx))
+    if out is not None:
+        write_comparison(comparison, out)
+        write_report(comparison, out / "report.html")
+    if html is not None:
+        write_report(comparison, html)
+    if fmt == "json":
+        click.echo(dumps(comparison.to_json()), nl=False)
+    else:
+        click.echo(summary_text(comparison))
+        if out is not None:
+            click.echo(f"\nTables written to {out}/", err=True)
+        if html is not None:
+            click.echo(f"Report written to {html}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -118,9 +118,7 @@ def normalise(raw: str, fmt: SourceFormat | None = None) -> str:
     fmt = fmt or detect_format(text)
     if fmt is SourceFormat.MARKDOWN:
         text = markdown_to_text(text)
-        return _assemble([_Page(lines=text.split("\n"))])
-    pages = split_pages(text)
-    return _assemble(pages)
+    return _assemble(split_pages(text))
 
 
 def normalise_pages(pages: list[str]) -> str:
@@ -131,12 +129,12 @@ def normalise_pages(pages: list[str]) -> str:
     """
     out: list[_Page] = []
     cleaned = [_clean_characters(t) for t in pages]
-    titles = _title_words("\n".join(cleaned[:1]).split("\n"))
+    heads = _heads(cleaned[0].split("\n") if cleaned else [])
     for k, text in enumerate(cleaned):
         lines = []
         raw_lines = text.split("\n")
         if k:
-            raw_lines = strip_page_head(raw_lines, titles)
+            raw_lines = strip_page_head(raw_lines, heads)
         for line in raw_lines:
             if line.startswith(" ") and line.strip():
                 lines.append("")  # pypdf: a leading space opens a paragraph
@@ -219,12 +217,12 @@ def split_pages(text: str) -> list[_Page]:
     `_header` reads.
     """
     lines = text.split("\n")
-    title_words = _title_words(lines)
+    heads = _heads(lines)
     cuts: list[tuple[int, int]] = []
     i = 0
     while i < len(lines):
-        if _is_page_number_line(lines[i], title_words):
-            start, end = _furniture_span(lines, i, title_words)
+        if _is_page_number_line(lines[i], heads):
+            start, end = _furniture_span(lines, i, heads)
             if any(JOB_RE.search(lines[k]) or _has_symbol(lines[k]) for k in range(start, end)):
                 cuts.append((start, end))
                 i = end
@@ -237,6 +235,38 @@ def split_pages(text: str) -> list[_Page]:
         prev = end
     pages.append(_Page(lines=lines[prev:]))
     return pages
+
+
+@dataclass(frozen=True)
+class _Heads:
+    """What a running head is made of in one document: its title lines and its own symbol."""
+
+    titles: tuple[str, ...]
+    symbols: frozenset[str]  # the document's own symbol; empty: any symbol counts
+
+
+def _heads(lines: list[str]) -> _Heads:
+    own = frozenset(m.group(0) for x in lines[:15] for m in SYMBOL_RE.finditer(x) if "/" in m.group(0))
+    return _Heads(_title_words(lines) + _repeated_heads(lines, own), own)
+
+
+def _repeated_heads(lines: list[str], own: frozenset[str]) -> tuple[str, ...]:
+    """Lines printed next to two or more page numbers: a running head, whatever its words.
+
+    Catches a shortened title in the running head, which the full title does not rebuild.
+    """
+    seen: dict[str, int] = {}
+    breaks = 0
+    for i, line in enumerate(lines):
+        if PAGE_NO_RE.search(line) and _strip_plain(line, own) == "":
+            breaks += 1
+            group = {_strip_plain(x, own) for x in lines[max(0, i - 6) : i]} - {""}
+            for g in group:
+                seen[g] = seen.get(g, 0) + 1
+    # a running head stands at every page break (odd and even pages alike); a body line
+    # that happens to fall near two page breaks does not
+    need = max(2, (breaks + 1) // 2)
+    return tuple(sorted(g for g, n in seen.items() if n >= need))
 
 
 def _title_words(lines: list[str]) -> tuple[str, ...]:
@@ -256,13 +286,19 @@ def _title_words(lines: list[str]) -> tuple[str, ...]:
     return tuple(t for t in titles if t)
 
 
-def _strip_plain(line: str) -> str:
-    """A line without its symbol, job number, page number and unfilled Word fields."""
+def _strip_plain(line: str, own: frozenset[str] = frozenset()) -> str:
+    """A line without its symbol, job number, page number and unfilled Word fields.
+
+    Only the document's own symbols (`own`) are furniture; a footnote line listing other
+    symbols ("A/77/PV.82.") is text.
+    """
     s = FIELD_ERROR_RE.sub(" ", line.strip())
     s = BARCODE_RE.sub(" ", s)
     s = JOB_RE.sub(" ", s)
     s = PAGE_NO_RE.sub(" ", s)
-    s = SYMBOL_RE.sub(lambda m: " " if "/" in m.group(0) else m.group(0), s)
+    s = SYMBOL_RE.sub(
+        lambda m: " " if "/" in m.group(0) and (not own or m.group(0) in own) else m.group(0), s
+    )
     return " ".join(s.split())
 
 
@@ -270,13 +306,15 @@ def _has_symbol(line: str) -> bool:
     return any("/" in m.group(0) for m in SYMBOL_RE.finditer(line))
 
 
-def _is_page_number_line(line: str, titles: tuple[str, ...]) -> bool:
-    return bool(PAGE_NO_RE.search(line)) and _strip_plain(line) == ""
+def _is_page_number_line(line: str, heads: _Heads) -> bool:
+    return bool(PAGE_NO_RE.search(line)) and _strip_plain(line, heads.symbols) == ""
 
 
 def _title_suffix(frag: str, acc: str, titles: tuple[str, ...]) -> str | None:
     """`frag acc` if it ends one of the titles at a word boundary, else None."""
     cand = f"{frag} {acc}".strip()
+    if frag in titles:
+        return cand  # a whole line of a running head seen on other pages
     for title in titles:
         if title == acc:
             continue  # the running head is complete: a line above it is body text
@@ -285,7 +323,7 @@ def _title_suffix(frag: str, acc: str, titles: tuple[str, ...]) -> str | None:
     return None
 
 
-def _furniture_span(lines: list[str], i: int, titles: tuple[str, ...]) -> tuple[int, int]:
+def _furniture_span(lines: list[str], i: int, heads: _Heads) -> tuple[int, int]:
     """The running head around the page number at line `i`: (first line, line after it).
 
     Above the page number: symbol, job number, blank lines, and the lines of the short title,
@@ -295,31 +333,31 @@ def _furniture_span(lines: list[str], i: int, titles: tuple[str, ...]) -> tuple[
     start, acc = i, ""
     while start > 0 and i - start < 10:
         line = lines[start - 1]
-        plain = _strip_plain(line)
+        plain = _strip_plain(line, heads.symbols)
         if plain == "":
             start -= 1
             continue
-        cand = _title_suffix(plain, acc, titles)
+        cand = _title_suffix(plain, acc, heads.titles)
         if cand is None:
             break
         acc = cand
         start -= 1
     end = i + 1
-    while end < len(lines) and end - i < 8 and _strip_plain(lines[end]) == "":
+    while end < len(lines) and end - i < 8 and _strip_plain(lines[end], heads.symbols) == "":
         end += 1
     return start, end
 
 
-def strip_page_head(lines: list[str], titles: tuple[str, ...]) -> list[str]:
+def strip_page_head(lines: list[str], heads: _Heads) -> list[str]:
     """Drop the running head at the top of one PDF page (symbol, title, job and page number)."""
     for i, line in enumerate(lines[:10]):
-        if _is_page_number_line(line, titles):
+        if _is_page_number_line(line, heads):
             head = lines[:i]
-            if all(_strip_plain(x) == "" or _title_fragment(x, titles) for x in head):
+            if all(_strip_plain(x, heads.symbols) == "" or _title_fragment(x, heads) for x in head):
                 end = i + 1
                 while (
                     end < len(lines)
-                    and _strip_plain(lines[end]) == ""
+                    and _strip_plain(lines[end], heads.symbols) == ""
                     and (lines[end].strip() == "" or not lines[end].startswith(" "))
                 ):
                     end += 1
@@ -328,9 +366,9 @@ def strip_page_head(lines: list[str], titles: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def _title_fragment(line: str, titles: tuple[str, ...]) -> bool:
-    s = _strip_plain(line)
-    return any(re.search(r"(?:^|(?<= ))" + re.escape(s) + r"(?= |$)", t) for t in titles)
+def _title_fragment(line: str, heads: _Heads) -> bool:
+    s = _strip_plain(line, heads.symbols)
+    return any(re.search(r"(?:^|(?<= ))" + re.escape(s) + r"(?= |$)", t) for t in heads.titles)
 
 
 # --- assembling the clean text --------------------------------------------------------------
@@ -443,6 +481,7 @@ def _page_blocks(lines: list[str]) -> list[str]:
     """
     blocks: list[list[str]] = []
     current: list[str] = []
+    closing = False  # after "50th plenary meeting" every line stays a line of its own
     for raw in lines:
         s = " ".join(raw.split())
         if not s:
@@ -450,15 +489,16 @@ def _page_blocks(lines: list[str]) -> list[str]:
                 blocks.append(current)
                 current = []
             continue
+        if PLENARY_RE.match(s):
+            closing = True
+        if closing:
+            current.append(s)
+            continue
         if current and re.fullmatch(r"\d{1,3}\.", current[-1]):
             current[-1] = current[-1] + " " + s  # "1." alone, then its paragraph
             continue
-        if current and (
-            SUBPARA_RE.match(s)
-            or PLENARY_RE.match(s)
-            or (DATE_RE.match(s) and PLENARY_RE.match(current[-1]))
-        ):
-            current.append(s)  # a line of its own: subparagraph, "50th plenary meeting", date
+        if current and SUBPARA_RE.match(s):
+            current.append(s)  # a subparagraph starts a line of its own
             continue
         if current:
             current[-1] = _join_words(current[-1], s)
@@ -524,7 +564,9 @@ def _find_marker(text: str, n: int, start: int, *, first: bool) -> tuple[int, in
     num = str(n)
     best: tuple[int, int] | None = None
     glued = re.compile(rf"(?<=[a-z\)\]”’\"\.,;:]){num}(?![\w/])")
-    spaced = re.compile(rf"(?<=[\w\)”’\.,;:])(\s){num}(?=[\s,;.:]|$)")
+    # spaced: "ones, 1"; also across a blank line, where a marker cannot open a paragraph
+    # (an operative number, "1.", can: it is excluded by the look-ahead)
+    spaced = re.compile(rf"(?<=[\w\)”’\.,;:])(\s|\n\n){num}(?=[ \t,;:]|\n|$)")
     for m in glued.finditer(text, start):
         if _plausible_glued(text, m.start()):
             best = (m.start(), m.end())
@@ -601,16 +643,21 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]
     in_operative = False
     for block in blocks:
         block = re.sub(r"\s+(?=\[\^\d+\])", "", block)  # "ones, [^1]" → "ones,[^1]"
-        first = block.split("\n")[0]
-        if PLENARY_RE.match(first) or (closing and DATE_RE.match(first)):
-            closing += block.split("\n")
+        lines = block.split("\n")
+        cut = next((k for k, x in enumerate(lines) if PLENARY_RE.match(x)), None)
+        if closing or cut == 0:
+            closing += lines  # the closing lines, and whatever follows them
             continue
-        if DATE_RE.match(first) and paras and not closing and _is_closing_date(block):
-            closing += block.split("\n")
-            continue
+        if cut is not None:
+            closing += lines[cut:]
+            block = "\n".join(lines[:cut])
+        first = lines[0]
         starts_op = OP_NUMBER_RE.match(first) is not None
         if starts_op:
             in_operative = True
+        if paras and re.fullmatch(r"\d{1,3}\.", paras[-1]):
+            paras[-1] += " " + block  # "16." at the foot of a page, its text on the next
+            continue
         if paras and not starts_op and _continues(paras[-1], block, in_operative):
             joiner = "\n" if SUBPARA_RE.match(first) else " "
             last_line = paras[-1].split("\n")[-1]
@@ -622,9 +669,6 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]
     closing = [" ".join(c.split()) for c in closing if c.strip()]
     return paras, closing
 
-
-def _is_closing_date(block: str) -> bool:
-    return all(DATE_RE.match(x) for x in block.split("\n"))
 
 
 def _continues(prev: str, block: str, in_operative: bool) -> bool:
@@ -667,7 +711,10 @@ def _header(blocks: list[str]) -> list[str]:
     def flush() -> None:
         nonlocal buf, state
         if buf:
-            items.append(" ".join(buf))
+            joined = ""
+            for part in buf:
+                joined = _join_words(joined, part)
+            items.append(joined)
         buf = []
         state = ""
 
