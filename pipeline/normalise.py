@@ -118,7 +118,17 @@ def normalise(raw: str, fmt: SourceFormat | None = None) -> str:
     fmt = fmt or detect_format(text)
     if fmt is SourceFormat.MARKDOWN:
         text = markdown_to_text(text)
-    return _assemble(split_pages(text))
+    # footnotes already in "[^N]: text" form stand anywhere; take them out before looking for
+    # page furniture, so that the furniture is found the same way in the clean text
+    notes: dict[int, str] = {}
+    kept: list[str] = []
+    for line in text.split("\n"):
+        m = FOOTNOTE_DEF_RE.match(line.strip())
+        if m:
+            notes[int(m.group(1))] = " ".join(m.group(2).split())
+        else:
+            kept.append(line)
+    return _assemble(split_pages("\n".join(kept)), notes)
 
 
 def normalise_pages(pages: list[str]) -> str:
@@ -374,9 +384,9 @@ def _title_fragment(line: str, heads: _Heads) -> bool:
 # --- assembling the clean text --------------------------------------------------------------
 
 
-def _assemble(pages: list[_Page]) -> str:
+def _assemble(pages: list[_Page], notes: dict[int, str] | None = None) -> str:
     """Pages → header, body paragraphs, closing lines, footnotes → clean text."""
-    footnotes: dict[int, str] = {}
+    footnotes: dict[int, str] = dict(notes or {})
     for page in pages:
         _take_footnotes(page)
         footnotes.update(page.footnotes)
