@@ -130,7 +130,8 @@ def html_to_markdown(html: str) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "nav", "noscript", "template", "head"]):
+    # page chrome of a saved page: scripts, styles, navigation, site footer, forms
+    for tag in soup(["script", "style", "nav", "noscript", "template", "head", "footer", "aside", "form", "button"]):
         tag.decompose()
     for sup in soup.find_all("sup"):
         digits = sup.get_text().strip()

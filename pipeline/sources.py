@@ -39,7 +39,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.errors import CacheError, OfflineError, ResdiffError, SymbolError
+from pipeline.errors import CacheError, InputError, OfflineError, ResdiffError, SymbolError
 from pipeline.fetch import Download, Fetcher
 from pipeline.symbols import (
     MAX_SYMBOL_LENGTH,
@@ -399,6 +399,8 @@ def resolve(ref: str, settings: Settings, *, fetcher: Fetcher | None = None) -> 
         try:
             if Path(ref).is_file():
                 return Path(ref)
+            if Path(ref).is_dir():
+                raise InputError(f"{ref}: is a folder, not a document")
         except (OSError, ValueError):
             pass
     if not looks_like_symbol(ref) and len(ref) <= MAX_SYMBOL_LENGTH and ref.isprintable():
