@@ -541,7 +541,7 @@ def _place_markers(
     """
     offset = len(pages) - len(page_texts)  # header pages dropped before the body
     texts = ["\n\n".join(blocks) for blocks in page_texts]
-    defined_on = {}
+    defined_on: dict[int, int] = {}
     for pi, page in enumerate(pages):
         for n in page.footnotes:
             defined_on.setdefault(n, max(0, pi - offset))
@@ -590,15 +590,15 @@ def _find_marker(text: str, n: int, start: int, *, first: bool) -> tuple[int, in
     # glued to the year of a date: "12 February 20139" is 2013 with footnote 9
     months = "|".join(MONTHS)
     dated = re.compile(rf"(?:{months}) (?:19|20)\d\d({num})(?![\w/])")
-    m = dated.search(text, start)
-    if m and (best is None or m.start(1) < best[0]):
-        best = (m.start(1), m.end(1))
+    dm = dated.search(text, start)
+    if dm and (best is None or dm.start(1) < best[0]):
+        best = (dm.start(1), dm.end(1))
     if best or not first:
         return best
     # last resort: digits glued to the end of a number, "77/2285" = 77/228 + footnote 5
-    m = re.compile(rf"(?<=\d/\d)(\d*?){num}(?![\w/])").search(text, start)
-    if m:
-        return (m.end() - len(num), m.end())
+    tail = re.compile(rf"(?<=\d/\d)(\d*?){num}(?![\w/])").search(text, start)
+    if tail:
+        return (tail.end() - len(num), tail.end())
     return None
 
 

@@ -410,8 +410,8 @@ def _is_roman(label: str, letter: str) -> bool:
 def _paragraph(
     pid: str, section: Section, number: int | None, block: str, footnote_texts: dict[int, str]
 ) -> Paragraph:
-    marks = [int(x) for x in re.findall(MARKER, block)]
-    footnotes = tuple(dict.fromkeys(marks))
+    cited = [int(x) for x in re.findall(MARKER, block)]
+    footnotes = tuple(dict.fromkeys(cited))
     lines = [" ".join(x.split()) for x in block.split("\n") if x.strip()]
     plain_lines = [re.sub(MARKER, "", x) for x in lines]
     subparagraphs: list[Subparagraph] = []
