@@ -803,6 +803,12 @@ def classify(old: Clause | None, new: Clause | None, *,
     if ro.body != rn.body:
         verb_score, verb_strength, verb_editorial = _verb_reasons(old, new, ro, rn, lex)
         q_score, q_moved, q_strength, q_neutral = _qualifier_reasons(ro, rn)
+        if _section_of(new) is Section.PREAMBLE:
+            # a preambular paragraph asks nothing of anyone: only its lead's intensity
+            # ("concerned" → "deeply concerned") can strengthen it; a hedge inside it (often in
+            # a recalled text) is wording
+            q_neutral = [f"wording: {r}" for r in q_strength] + q_neutral
+            q_score, q_moved, q_strength = 0, False, []
         score = verb_score + q_score
         actor = [f"actor {old.actor} → {new.actor}"] if old.actor != new.actor else []
         text = _text_reasons(ro, rn, lex)

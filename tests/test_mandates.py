@@ -7,6 +7,7 @@ they are not UN text. Unmarked texts are copied from the corpus.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from pipeline.mandates import (
     load_lexicon,
     read_verb,
 )
-from pipeline.models import Change, Clause, MandateChange, Paragraph, Section
+from pipeline.models import Change, Clause, MandateChange, Paragraph, Resolution, Section
 
 # Real: A/RES/74/175 OP2, OP15, OP30 and A/RES/78/226 OP36.
 OP2_74 = (
@@ -464,3 +465,15 @@ def test_align_clauses_uses_every_index_exactly_once(olds: list[str], news: list
     assert all(i is not None or j is not None for i, j in pairs)
     assert [j for _, j in pairs if j is not None] == list(range(len(new)))
     assert align_clauses(old, new) == pairs
+
+
+def test_a_hedge_inside_a_preambular_paragraph_is_wording_not_strength(
+    corpus: Path, read: Callable[[Path], Resolution]
+) -> None:
+    """72/194 PP7 → 74/175 PP9 recall an earlier resolution whose quoted text gained "upon
+    request": the preamble asks nothing of anyone, so this is reworded, not weakened."""
+    old = split_clauses(read(corpus / "A_RES_72_194.txt").paragraph("PP7"))[0]
+    new = split_clauses(read(corpus / "A_RES_74_175.txt").paragraph("PP9"))[0]
+    change = classify(old, new)
+    assert change.change is Change.REWORDED
+    assert any("upon request" in r for r in change.reasons)
