@@ -87,6 +87,19 @@ def document_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def format_option(func: F | None = None, *, help: str = "table for people, json for programs.") -> Any:
+    """The `--format table|json` option every reporting command shares (as `fmt`)."""
+    option = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=help,
+    )
+    return option(func) if func is not None else option
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="resdiff")
 @click.pass_context
@@ -107,14 +120,7 @@ def main(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("document")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for programs.",
-)
+@format_option
 @document_options
 @click.pass_context
 @reports_errors
@@ -212,14 +218,7 @@ def fetch_command(
 
 
 @main.command("sources")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for programs.",
-)
+@format_option
 @click.pass_context
 @reports_errors
 def sources_command(ctx: click.Context, fmt: str) -> None:
@@ -251,14 +250,7 @@ def sources_command(ctx: click.Context, fmt: str) -> None:
 
 @main.command("lineage")
 @click.argument("symbol")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for programs.",
-)
+@format_option
 @document_options
 @click.pass_context
 @reports_errors
@@ -292,14 +284,7 @@ def lineage_command(ctx: click.Context, symbol: str, fmt: str) -> None:
 @main.command("compare")
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: a summary for people; json: the whole comparison as one object.",
-)
+@format_option(help="table: a summary for people; json: the whole comparison as one object.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
