@@ -87,9 +87,9 @@ def document_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def format_option(func: F | None = None, *, help: str = "table for people, json for programs.") -> Any:
+def format_option(help: str = "table for people, json for programs.") -> Callable[[F], F]:
     """The `--format table|json` option every reporting command shares (as `fmt`)."""
-    option = click.option(
+    return click.option(
         "--format",
         "fmt",
         type=click.Choice(["table", "json"]),
@@ -97,7 +97,6 @@ def format_option(func: F | None = None, *, help: str = "table for people, json 
         show_default=True,
         help=help,
     )
-    return option(func) if func is not None else option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -120,7 +119,7 @@ def main(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("document")
-@format_option
+@format_option()
 @document_options
 @click.pass_context
 @reports_errors
@@ -218,7 +217,7 @@ def fetch_command(
 
 
 @main.command("sources")
-@format_option
+@format_option()
 @click.pass_context
 @reports_errors
 def sources_command(ctx: click.Context, fmt: str) -> None:
@@ -250,7 +249,7 @@ def sources_command(ctx: click.Context, fmt: str) -> None:
 
 @main.command("lineage")
 @click.argument("symbol")
-@format_option
+@format_option()
 @document_options
 @click.pass_context
 @reports_errors
