@@ -13,4 +13,9 @@ from pipeline.comparison import Comparison
 from pipeline.errors import ResdiffError
 from pipeline.models import Paragraph, Resolution, Section
 
-__all__ = ["Comparison", "Paragraph", "Resolution", "ResdiffError", "Section", "compare", "load"]
+# Imported here, not lazily: the function `series` is bound over the submodule of the same
+# name, which a later first import of `pipeline.series` would otherwise rebind.
+from pipeline.series import Series, series
+
+__all__ = ["Comparison", "Paragraph", "Resolution", "ResdiffError", "Section", "Series",
+           "compare", "load", "series"]

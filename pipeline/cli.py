@@ -337,5 +337,150 @@ def compare_command(
             click.echo(f"Report written to {html}", err=True)
 
 
+@main.command("series")
+@click.argument("versions", nargs=-1)
+@click.option(
+    "--from",
+    "back_from",
+    metavar="SYMBOL",
+    default=None,
+    help="Walk back from this (newest) version through what each version recalls, instead "
+    "of listing the versions.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write lineage, timeline and stories (CSV, Parquet), series.json, one folder per step "
+    "with its tables and report.html, and index.html into this folder.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: a summary for people; json: versions, steps, timeline and stories.",
+)
+@document_options
+@click.pass_context
+@reports_errors
+def series_command(
+    ctx: click.Context, versions: tuple[str, ...], back_from: str | None, out: Path | None,
+    fmt: str,
+) -> None:
+    """Compare each version of a series with the next and trace every paragraph through them.
+
+    VERSIONS are symbols or file paths, oldest first; or give --from SYMBOL to find the
+    earlier versions from what each one recalls. Prints each step, the mandate timeline by
+    actor, and the history of the paragraphs whose mandates moved or that were split or merged.
+
+    \b
+    Examples:
+      resdiff series A/RES/72/194 A/RES/74/175 A/RES/78/226 --mirror ../shared/corpus
+      resdiff series --from A/RES/78/226 --out outputs/unodc --offline
+      resdiff series A/RES/79/7 A/80/L.6 A/RES/80/4 --format json | jq '.stories'
+    """
+    from pipeline.series import series, series_json, series_text, write_series
+    from pipeline.writers import dumps
+
+    if bool(versions) == bool(back_from):
+        raise click.UsageError("Give the versions oldest first, or --from SYMBOL (not both).")
+    if versions and len(versions) < 2:
+        raise click.UsageError("Give at least two versions, oldest first (or --from SYMBOL).")
+    found = series(list(versions) or None, back_from=back_from, settings=settings_from(ctx))
+    if out is not None:
+        write_series(found, out)
+    if fmt == "json":
+        click.echo(dumps(series_json(found)), nl=False)
+    else:
+        click.echo(series_text(found))
+    if out is not None:
+        click.echo(f"\nSeries written to {out}/ (open {out / 'index.html'})", err=True)
+
+
+@main.command("batch")
+@click.argument("plan", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (instead of the plan's out).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Local worker processes (1 runs in this process).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine (--workers); dask: a Dask cluster (--scheduler).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Address of the Dask scheduler, such as tcp://10.0.0.5:8786 (with --executor dask).",
+)
+@click.option(
+    "--force", is_flag=True, help="Run every item, even those whose inputs are unchanged."
+)
+@document_options
+@click.pass_context
+@reports_errors
+def batch_command(
+    ctx: click.Context, plan: Path, out: Path | None, workers: int, executor: str,
+    scheduler: str | None, force: bool,
+) -> None:
+    """Run many comparisons from a PLAN file (TOML or CSV): pairs and whole series.
+
+    Keeps going past a failing item (one line each: FAILED <item>: <message>), writes
+    runs.csv (status ok/failed/skipped, counts, timings, error) and exits with status 1 if any
+    item failed. A rerun skips the items whose input files, settings and resdiff version are
+    unchanged; each item is written to a temporary folder and renamed into place.
+
+    \b
+    A plan (TOML; paths relative to the plan file):
+      out = "../outputs/corpus"
+      formats = ["csv", "parquet", "json", "html"]
+      mirrors = ["${RESDIFF_CORPUS:-../../shared/corpus}"]
+      offline = true
+      [[pair]]
+      old = "A/C.6/80/L.22"
+      new = "A/RES/80/171"
+      [[series]]
+      name = "unodc"
+      versions = ["A/RES/72/194", "A/RES/74/175", "A/RES/78/226"]
+      [[series]]
+      from = "A/RES/80/6"
+    A CSV plan: header name,old,new,versions,from; versions separated by ";".
+
+    \b
+    Examples:
+      resdiff batch plans/corpus.toml
+      resdiff batch plans/corpus.toml --workers 4 --out /tmp/corpus
+      resdiff batch plans/corpus.toml --executor dask --scheduler tcp://10.0.0.5:8786
+    """
+    from click.core import ParameterSource
+
+    from pipeline.batch import Progress, read_plan, run_plan
+
+    progress = Progress()
+    result = run_plan(
+        read_plan(plan), settings_from(ctx), out=out, workers=workers, executor=executor,
+        scheduler=scheduler, force=force,
+        keep_lang=ctx.get_parameter_source("lang") is ParameterSource.COMMANDLINE,
+        on_item=progress.item,
+    )
+    progress.finish(result)
+    if result.failed:
+        ctx.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

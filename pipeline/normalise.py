@@ -155,7 +155,7 @@ def normalise_pages(pages: list[str]) -> str:
 
 def detect_format(text: str) -> SourceFormat:
     """Guess the rendering of a text: markdown-like, an ODS text layer, or clean text."""
-    if re.search(r"\*[A-Z][a-z]+[a-z ]*\*", text) or re.search(r"\]\(#?\)|\]\(#", text):
+    if re.search(r"\*[A-Z][a-z]+[a-z ]*\*", text) or re.search(r"\[(?!\^)[^\[\]\n]*\]\(", text):
         return SourceFormat.MARKDOWN
     if any(ch in text for ch in SUPERSCRIPT_CHARS):
         return SourceFormat.MARKDOWN
@@ -185,7 +185,7 @@ def markdown_to_text(text: str) -> str:
     for the masthead blocks, run together without line breaks), superscript footnote markers,
     several preambular paragraphs run together on one line.
     """
-    text = re.sub(r"\[([^\]\n]*)\]\([^)\n]*\)", r"\1", text)  # [72/194](#) → 72/194
+    text = re.sub(r"\[(?!\^)([^\[\]\n]*)\]\([^)\n]*\)", r"\1", text)  # [72/194](#) → 72/194
     text = re.sub(r"\\([()\[\]*_#\\.-])", r"\1", text)  # markdown escapes
     # A paragraph run into the previous one: "ones,¹*Recalling also* that" → new paragraph.
     text = re.sub(
@@ -195,18 +195,20 @@ def markdown_to_text(text: str) -> str:
     )
     text = re.sub(r"\*{2,3}", "\n\n", text)  # bold blocks of the masthead
     text = text.replace("*", "")
-    lines = []
-    for line in text.split("\n"):
-        m = re.match(rf"^\s*([{SUPERSCRIPT_CHARS}]+)\s+(.*)$", line)
-        if m:  # a footnote definition: "¹ Resolutions 72/194, ..."
-            lines.append(f"[^{m.group(1).translate(SUPERSCRIPTS)}]: {m.group(2)}")
-            continue
-        line = re.sub(
+    def markers(line: str) -> str:
+        return re.sub(
             rf"\s?([{SUPERSCRIPT_CHARS}]+)",
             lambda m: f"[^{m.group(1).translate(SUPERSCRIPTS)}]",
             line,
         )
-        lines.append(line)
+
+    lines = []
+    for line in text.split("\n"):
+        m = re.match(rf"^\s*([{SUPERSCRIPT_CHARS}]+)\s+(.*)$", line)
+        if m:  # a footnote definition: "¹ Resolutions 72/194, ..."
+            lines.append(f"[^{m.group(1).translate(SUPERSCRIPTS)}]: {markers(m.group(2))}")
+        else:
+            lines.append(markers(line))
     return "\n".join(lines)
 
 
@@ -265,18 +267,27 @@ def _repeated_heads(lines: list[str], own: frozenset[str]) -> tuple[str, ...]:
 
     Catches a shortened title in the running head, which the full title does not rebuild.
     """
-    seen: dict[str, int] = {}
-    breaks = 0
+    seen: dict[str, set[str]] = {}
+    pages: set[str] = set()
     for i, line in enumerate(lines):
         if PAGE_NO_RE.search(line) and _strip_plain(line, own) == "":
-            breaks += 1
-            group = {_strip_plain(x, own) for x in lines[max(0, i - 6) : i]} - {""}
-            for g in group:
-                seen[g] = seen.get(g, 0) + 1
+            page = PAGE_NO_RE.search(line).group(0)  # type: ignore[union-attr]
+            pages.add(page)
+            for x in lines[max(0, i - 6) : i]:
+                g = _strip_plain(x, own)
+                if g and _could_be_head(g):
+                    seen.setdefault(g, set()).add(page)
     # a running head stands at every page break (odd and even pages alike); a body line
     # that happens to fall near two page breaks does not
-    need = max(2, (breaks + 1) // 2)
-    return tuple(sorted(g for g, n in seen.items() if n >= need))
+    need = max(2, (len(pages) + 1) // 2)
+    return tuple(sorted(g for g, where in seen.items() if len(where) >= need))
+
+
+def _could_be_head(line: str) -> bool:
+    """A running head is a title: no paragraph punctuation at its end, no formula of the text."""
+    if line.endswith((",", ";", ".", ":")) or OPENING_RE.match(line):
+        return False
+    return not (PLENARY_RE.match(line) or DATE_RE.match(line) or OP_NUMBER_RE.match(line))
 
 
 def _title_words(lines: list[str]) -> tuple[str, ...]:
@@ -407,7 +418,8 @@ def _assemble(pages: list[_Page], notes: dict[int, str] | None = None) -> str:
                 break
         if found:
             break
-    page_texts = [_page_blocks(p.lines) for p in pages]
+    numbering = _Numbering()
+    page_texts = [_page_blocks(p.lines, numbering) for p in pages]
     page_texts = _place_markers(page_texts, pages, footnotes)
     body, closing = _join_paragraphs(page_texts)
     if star_note:
@@ -483,15 +495,50 @@ def _join_words(left: str, right: str) -> str:
     return left + " " + right
 
 
-def _page_blocks(lines: list[str]) -> list[str]:
+@dataclass
+class _Numbering:
+    """The operative number expected next, carried from page to page."""
+
+    next_op: int = 1
+
+
+def _starts_paragraph(prev: str, line: str, numbering: _Numbering) -> bool:
+    """Whether `line` opens a new paragraph although no blank line or indent says so.
+
+    Some PDF text layers carry no paragraph separation at all. A paragraph then still shows:
+    an operative number that continues the sequence after a line that ends a paragraph, or a
+    preambular opener ("Recalling", "Deeply concerned") after a line ending with a comma.
+    """
+    end = re.sub(r"[\s\d]*$", "", prev) if re.search(r"[,;.:]\s*\d{1,3}$", prev) else prev
+    m = re.match(r"(\d{1,3})\.(?:\s|$)", line)
+    if m:
+        return int(m.group(1)) == numbering.next_op and end.endswith((",", ";", ".", ":"))
+    if numbering.next_op > 1 or not end.endswith(","):
+        return False
+    word = re.match(r"([A-Z][a-z]+)\b", line)
+    return word is not None and word.group(1) in PREAMBLE_OPENERS
+
+
+def _page_blocks(lines: list[str], numbering: _Numbering) -> list[str]:
     """Lines of a page → blocks separated by blank lines; wrapped lines joined.
 
     Subparagraphs start a line of their own inside the block. An operative number alone on
-    its line ("1.") is joined to the text that follows.
+    its line ("1.") is joined to the text that follows. Where the text layer does not separate
+    paragraphs, `_starts_paragraph` does.
     """
     blocks: list[list[str]] = []
     current: list[str] = []
     closing = False  # after "50th plenary meeting" every line stays a line of its own
+
+    def open_block(first: str) -> None:
+        nonlocal current
+        if current:
+            blocks.append(current)
+        current = [first]
+        m = re.match(r"(\d{1,3})\.(?:\s|$)", first)
+        if m and int(m.group(1)) == numbering.next_op:
+            numbering.next_op += 1
+
     for raw in lines:
         s = " ".join(raw.split())
         if not s:
@@ -510,10 +557,10 @@ def _page_blocks(lines: list[str]) -> list[str]:
         if current and SUBPARA_RE.match(s):
             current.append(s)  # a subparagraph starts a line of its own
             continue
-        if current:
-            current[-1] = _join_words(current[-1], s)
+        if not current or _starts_paragraph(current[-1], s, numbering):
+            open_block(s)
         else:
-            current.append(s)
+            current[-1] = _join_words(current[-1], s)
     if current:
         blocks.append(current)
     out = []
@@ -576,7 +623,7 @@ def _find_marker(text: str, n: int, start: int, *, first: bool) -> tuple[int, in
     glued = re.compile(rf"(?<=[a-z\)\]”’\"\.,;:]){num}(?![\w/])")
     # spaced: "ones, 1"; also across a blank line, where a marker cannot open a paragraph
     # (an operative number, "1.", can: it is excluded by the look-ahead)
-    spaced = re.compile(rf"(?<=[\w\)”’\.,;:])(\s|\n\n){num}(?=[ \t,;:]|\n|$)")
+    spaced = re.compile(rf"(?<=[\w\)”’\.,;:])([ \t]|\n\n){num}(?=[ \t,;:]|\n|$)")
     for m in glued.finditer(text, start):
         if _plausible_glued(text, m.start()):
             best = (m.start(), m.end())
@@ -676,6 +723,7 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]
             paras[-1] = paras[-1] + joiner + block
             continue
         paras.append(block)
+    paras = [re.sub(r"[ \t]+(?=\[\^\d+\])", "", p) for p in paras]  # joins can put a space there
     closing = [" ".join(c.split()) for c in closing if c.strip()]
     return paras, closing
 
@@ -733,6 +781,10 @@ def _header(blocks: list[str]) -> list[str]:
             if state in ("title", "block", "adopted", "draft-title"):
                 flush()
             continue
+        # job number, barcode and unfilled Word fields are furniture wherever they stand
+        s = FIELD_ERROR_RE.sub("", BARCODE_RE.sub("", JOB_RE.sub("", s))).strip()
+        if not s:
+            continue
         if state == "report":
             buf.append(s)
             if "]" in s:
@@ -748,8 +800,7 @@ def _header(blocks: list[str]) -> list[str]:
                 flush()  # the sponsors' list ends with ": draft resolution"
                 state = "draft-title"
             continue
-        s2 = FIELD_ERROR_RE.sub("", BARCODE_RE.sub("", JOB_RE.sub("", s))).strip()
-        s2 = re.sub(r"^United Nations\b", "", s2).strip()
+        s2 = re.sub(r"^United Nations\b", "", s).strip()
         if not s2 or s2 in ("General Assembly", "United Nations"):
             continue
         if (

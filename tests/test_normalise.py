@@ -168,3 +168,19 @@ def test_normalising_twice_changes_nothing_on_shuffled_furniture(lines: list[str
     text = "\n".join(lines)
     once = normalise(text)
     assert normalise(once) == once
+
+
+def test_pdf_text_without_paragraph_separation(corpus: Path, read: Reader) -> None:
+    """Some PDF text layers mark no paragraph at all (no blank line, no indent): the
+    paragraphs are still found, from operative numbering and preambular openers."""
+    from pipeline.normalise import normalise_pages
+    from pipeline.reader import pdf_pages
+
+    for pdf in sorted(corpus.glob("*-EN.pdf")):
+        pages = pdf_pages(pdf.read_bytes())
+        flat = ["\n".join(line.lstrip() for line in page.split("\n")) for page in pages]
+        again = segment(normalise_pages(flat))
+        expected = read(pdf)
+        assert [(p.pid, p.text, p.footnotes) for p in again.paragraphs] == [
+            (p.pid, p.text, p.footnotes) for p in expected.paragraphs
+        ], pdf.name
