@@ -67,6 +67,7 @@ class Paragraph:
     footnotes: tuple[int, ...] = ()  # footnote numbers cited, in order of first citation
     citations: tuple[str, ...] = ()  # normalised symbols cited in the text or its footnotes
     marks: tuple[tuple[int, int], ...] = ()  # (offset in text, footnote number), text order
+    heading: str | None = None  # the section heading it stands under ("II. Implementation")
 
 
 @dataclass(frozen=True, slots=True)

@@ -300,11 +300,12 @@ def _title_words(lines: list[str]) -> tuple[str, ...]:
     if not title:
         m = re.search(r"draft resolution\s*\n\s*\n(?:\s*\n)*(.+?)\n\s*\n", text, re.S | re.I)
         title = m.group(1) if m else ""
-    agenda = re.search(r"Agenda items? [^\n]*\n(.+?)\n\s*\n", text, re.S)
+    # the agenda item's title: lines of words under "Agenda item N", up to a blank line
+    agenda = re.search(r"Agenda items? [^\n]*\n((?:[ \t]*[A-Za-z][^\n]*\n)+?)[ \t]*\n", text)
     titles = [" ".join(title.split())]
     if agenda:
         titles.append(" ".join(agenda.group(1).split()))
-    return tuple(t for t in titles if t)
+    return tuple(t for t in titles if len(re.findall(r"[A-Za-z]{2,}", t)) >= 2)
 
 
 def _strip_plain(line: str, own: frozenset[str] = frozenset()) -> str:
@@ -696,9 +697,10 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]
     """
     blocks = [b for page in page_texts for b in page]
     paras: list[str] = []
+    headings: set[int] = set()  # indices in paras of section headings
     closing: list[str] = []
     in_operative = False
-    for block in blocks:
+    for k, block in enumerate(blocks):
         block = re.sub(r"\s+(?=\[\^\d+\])", "", block)  # "ones, [^1]" → "ones,[^1]"
         lines = block.split("\n")
         cut = next((k for k, x in enumerate(lines) if PLENARY_RE.match(x)), None)
@@ -715,7 +717,13 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]
         if paras and re.fullmatch(r"\d{1,3}\.", paras[-1]):
             paras[-1] += " " + block  # "16." at the foot of a page, its text on the next
             continue
-        if paras and not starts_op and _continues(paras[-1], block, in_operative):
+        after_heading = bool(paras) and len(paras) - 1 in headings
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else ""
+        if not starts_op and _is_heading(paras[-1] if paras else "", block, nxt):
+            headings.add(len(paras))
+            paras.append(block)
+            continue
+        if paras and not starts_op and not after_heading and _continues(paras[-1], block, in_operative):
             joiner = "\n" if SUBPARA_RE.match(first) else " "
             last_line = paras[-1].split("\n")[-1]
             if joiner == " " and last_line.endswith("-") and not last_line.endswith(" -"):
@@ -727,6 +735,39 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]
     closing = [" ".join(c.split()) for c in closing if c.strip()]
     return paras, closing
 
+
+
+#: A section heading inside a resolution: "I", "II. Implementation of …", "A. Strengthening …".
+HEADING_NUMBER_RE = re.compile(r"(?:[IVXLC]{1,6}|[A-H])\.?(?:\s+(?=[A-Z])|$)")
+
+
+def looks_like_heading(block: str) -> bool:
+    """A short line of its own in title style: no paragraph punctuation at its end."""
+    text = re.sub(r"(\[\^\d+\])+$", "", block.strip())
+    if "\n" in text or len(text) > 200 or not text[:1].isupper():
+        return False
+    if text.endswith((",", ";", ".", ":")) or OP_NUMBER_RE.match(text) or SUBPARA_RE.match(text):
+        return False
+    return not (PLENARY_RE.match(text) or DATE_RE.match(text) or OPENING_RE.match(text))
+
+
+def _is_heading(prev: str, block: str, nxt: str) -> bool:
+    """A heading between paragraphs: the previous paragraph ended, the next one starts.
+
+    A numbered heading ("II. Implementation …") needs only the first; an unnumbered one must
+    also be followed by a paragraph's start, so that the first half of a paragraph cut by a
+    page break ("Recalling the Declaration of") is not taken for a heading.
+    """
+    if not looks_like_heading(block):
+        return False
+    if prev and not re.sub(r"(\[\^\d+\])+$", "", prev.rstrip()).endswith((",", ";", ".", ":")):
+        return False
+    if HEADING_NUMBER_RE.match(block):
+        return True
+    nfirst = nxt.split("\n")[0]
+    starts = OP_NUMBER_RE.match(nfirst) or re.fullmatch(r"\d{1,3}\.", nfirst.strip())
+    opener = re.match(r"[A-Z][a-z]+", nfirst)
+    return bool(starts or (opener and opener.group(0) in PREAMBLE_OPENERS) or HEADING_NUMBER_RE.match(nfirst))
 
 
 def _continues(prev: str, block: str, in_operative: bool) -> bool:

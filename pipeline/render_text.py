@@ -32,6 +32,7 @@ def resolution_json(res: Resolution) -> dict[str, Any]:
                 "number": p.number,
                 "lead": p.lead,
                 "text": p.text,
+                "heading": p.heading,
                 "subparagraphs": [{"label": s.label, "text": s.text} for s in p.subparagraphs],
                 "footnotes": list(p.footnotes),
                 "citations": list(p.citations),
@@ -136,7 +137,15 @@ def to_text_layer(
         page_lines = 0
 
     gap = " " if spaced_markers else ""
+    heading: str | None = None
     for p in res.paragraphs:
+        if p.heading and p.heading != heading:
+            for line in textwrap.wrap(p.heading, width) + [" "]:
+                if page_lines >= lines_per_page:
+                    new_page()
+                out.append(line)
+                page_lines += 1
+        heading = p.heading
         text = p.text
         for offset, n in sorted(p.marks, reverse=True):
             text = text[:offset] + f"\u27e6{n}\u27e7" + text[offset:]

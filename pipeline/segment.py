@@ -5,6 +5,7 @@ Reads the clean text that `pipeline.normalise` writes (pure; no I/O).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from pipeline.normalise import (
     PLENARY_RE,
     SUBPARA_RE,
     SYMBOL_RE,
+    looks_like_heading,
 )
 
 # --- leads ----------------------------------------------------------------------------------
@@ -378,25 +380,32 @@ def segment(clean: str, *, source_format: SourceFormat = SourceFormat.CLEAN) -> 
 def _paragraphs(body: list[str], footnote_texts: dict[int, str]) -> tuple[Paragraph, ...]:
     # (pid, section, number, raw block) first, so that unnumbered text after an operative
     # paragraph can be kept with it before anything is parsed
-    raw: list[tuple[str, Section, int | None, str]] = []
+    raw: list[tuple[str, Section, int | None, str, str | None]] = []
     pp = 0
     seen: set[str] = set()
-    for block in body:
+    heading: str | None = None
+    for k, block in enumerate(body):
         m = OP_NUMBER_RE.match(block)
+        if m is None and k + 1 < len(body) and looks_like_heading(block):
+            heading = " ".join(re.sub(MARKER, "", block).split())  # applies to what follows
+            continue
         if m is None and raw and raw[-1][1] is Section.OPERATIVE:
-            pid, section, number, text = raw[-1]  # unnumbered text inside the operative part
-            raw[-1] = (pid, section, number, text + " " + block)
+            pid, section, number, text, head = raw[-1]  # unnumbered text in the operative part
+            raw[-1] = (pid, section, number, text + " " + block, head)
         elif m:
             number = int(m.group(1))
             pid = f"OP{number}"
             while pid in seen:  # a misprinted duplicate number keeps an id of its own
                 pid += "'"
             seen.add(pid)
-            raw.append((pid, Section.OPERATIVE, number, block[m.end() :]))
+            raw.append((pid, Section.OPERATIVE, number, block[m.end() :], heading))
         else:
             pp += 1
-            raw.append((f"PP{pp}", Section.PREAMBLE, None, block))
-    return tuple(_paragraph(pid, sec, num, text, footnote_texts) for pid, sec, num, text in raw)
+            raw.append((f"PP{pp}", Section.PREAMBLE, None, block, heading))
+    return tuple(
+        dataclasses.replace(_paragraph(pid, sec, num, text, footnote_texts), heading=head)
+        for pid, sec, num, text, head in raw
+    )
 
 
 def _is_roman(label: str, letter: str) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from pipeline.models import Resolution, Section
+from pipeline.models import Paragraph, Resolution, Section
 from pipeline.reader import pdf_pages
 from pipeline.segment import citations_of, lead_of, ordinal_value
 
@@ -224,3 +224,34 @@ def test_sections_are_in_document_order() -> None:
     assert all(s is Section.PREAMBLE for s in sections[:first_op])
     assert all(s is Section.OPERATIVE for s in sections[first_op:])
     assert [p.pid for p in res.preamble] == [f"PP{i}" for i in range(1, 20)]
+
+
+@pytest.mark.parametrize("lines_per_page", [9, 23, 46])
+def test_section_headings_are_kept_apart(corpus: Path, read: Reader, lines_per_page: int) -> None:
+    """SYNTHETIC: real A/RES/78/115 with section headings inserted (roman numerals, and a
+    phrase of its own text as an unnumbered heading), rendered as an ODS text layer. The
+    headings are found, no paragraph text changes, and each paragraph knows its heading."""
+    import dataclasses
+
+    from pipeline.normalise import normalise
+    from pipeline.render_text import to_text_layer
+    from pipeline.segment import segment
+
+    res = read(corpus / "A_RES_78_115.txt")
+    phrase = "United Nations Global Counter-Terrorism Strategy"
+    assert phrase in res.paragraph("PP2").text
+
+    def heading_of(p: Paragraph) -> str | None:
+        if p.number is None:
+            return None
+        if p.number < 10:
+            return "I"
+        return "II. " + phrase if p.number < 20 else phrase
+
+    edited = dataclasses.replace(
+        res, paragraphs=tuple(dataclasses.replace(p, heading=heading_of(p)) for p in res.paragraphs)
+    )
+    again = segment(normalise(to_text_layer(edited, lines_per_page=lines_per_page)))
+    assert [(p.pid, p.text, p.heading) for p in again.paragraphs] == [
+        (p.pid, p.text, p.heading) for p in edited.paragraphs
+    ]
