@@ -361,6 +361,8 @@ def _furniture_span(lines: list[str], i: int, heads: _Heads) -> tuple[int, int]:
             continue
         cand = _title_suffix(plain, acc, heads.titles)
         if cand is None:
+            if not acc:  # no line of the title found: perhaps a shortened one
+                start = _shortened_head(lines, start, heads)
             break
         acc = cand
         start -= 1
@@ -370,12 +372,43 @@ def _furniture_span(lines: list[str], i: int, heads: _Heads) -> tuple[int, int]:
     return start, end
 
 
+def _shortened_head(lines: list[str], start: int, heads: _Heads) -> int:
+    """Extend a running head upward over a title the full title does not rebuild.
+
+    Long titles are shortened in running heads. Such a head is still one to three short lines
+    right after the blank line that joins two pages, touching the document's own symbol line
+    (its first line on even pages; the line right below it on odd ones). Returns the new first
+    line of the head.
+    """
+    if not heads.symbols:
+        return start
+
+    def own(line: str) -> bool:
+        return any(sym in line for sym in heads.symbols) and _strip_plain(line, heads.symbols) == ""
+
+    for j in range(start - 1, max(start - 4, 0) - 1, -1):
+        block = lines[j:start]
+        if any(not x.strip() or len(x.strip()) > 100 for x in block):
+            return start
+        if j > 0 and lines[j - 1].strip():
+            continue  # not yet at the blank line that joins the pages
+        if own(lines[j]) or (start < len(lines) and own(lines[start])):
+            return j
+        return start
+    return start
+
+
 def strip_page_head(lines: list[str], heads: _Heads) -> list[str]:
     """Drop the running head at the top of one PDF page (symbol, title, job and page number)."""
     for i, line in enumerate(lines[:10]):
         if _is_page_number_line(line, heads):
             head = lines[:i]
-            if all(_strip_plain(x, heads.symbols) == "" or _title_fragment(x, heads) for x in head):
+            with_symbol = len(head) <= 6 and any(
+                sym in x for x in head for sym in heads.symbols
+            )  # a shortened title beside the document's symbol, at the top of the page
+            if with_symbol or all(
+                _strip_plain(x, heads.symbols) == "" or _title_fragment(x, heads) for x in head
+            ):
                 end = i + 1
                 while (
                     end < len(lines)

@@ -96,6 +96,7 @@ def to_text_layer(
     width: int = 86,
     job: str = "00-00000",
     spaced_markers: bool = False,
+    running_head: str | None = None,
 ) -> str:
     """Render a resolution the way the ODS text layer prints it, artefacts included.
 
@@ -103,11 +104,12 @@ def to_text_layer(
     job and page numbers, paragraphs wrapped and cut across pages, operative numbers alone on
     a line, footnote digits glued to the word before them (or spaced, with `spaced_markers`)
     where the original printed them, and footnote blocks under a `__________________` rule at
-    the foot of the page that cites them first.
+    the foot of the page that cites them first. `running_head` replaces the title in the
+    running heads (the ODS shortens long titles there).
     """
     notes = {f.number: f.text for f in res.footnotes}
     symbol = res.symbol or ""
-    head_title = textwrap.wrap(res.title, 62) or [""]
+    head_title = textwrap.wrap(running_head or res.title, 62) or [""]
     out: list[str] = ["United Nations ", symbol, " ", "General Assembly "]
     masthead = [m for m in res.masthead if m != symbol]
     out += masthead[:2] + [" ", f"{job} (E)    000000 ", f"*{job.replace('-', '')}* ", " "]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -184,3 +185,25 @@ def test_pdf_text_without_paragraph_separation(corpus: Path, read: Reader) -> No
         assert [(p.pid, p.text, p.footnotes) for p in again.paragraphs] == [
             (p.pid, p.text, p.footnotes) for p in expected.paragraphs
         ], pdf.name
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.7])
+def test_shortened_running_head_with_a_single_page_break(corpus: Path, read: Reader, fraction: float) -> None:
+    """SYNTHETIC: each corpus text re-rendered with a shortened title (its first words) in
+    the running heads, and pages long enough that there is one break only, so the head can
+    be learnt neither from the title nor from repetition: it is found beside the symbol."""
+    import re
+
+    checked = 0
+    for path in sorted(corpus.glob("*.txt")):
+        res = read(path)
+        words = res.title.split()
+        short = " ".join(words[: max(3, len(words) // 2)])
+        lines = len(to_text_layer(res, lines_per_page=10**6).split("\n"))
+        layer = to_text_layer(res, lines_per_page=int(lines * fraction) + 1, running_head=short)
+        if len(re.findall(r"^\d+/\d+ ?$", layer, re.M)) != 1:
+            continue
+        checked += 1
+        again = segment(normalise(layer))
+        assert [(p.pid, p.text) for p in again.paragraphs] == [(p.pid, p.text) for p in res.paragraphs], path.name
+    assert checked >= 10
