@@ -7,7 +7,7 @@ import shutil
 import textwrap
 from typing import Any
 
-from pipeline.models import Resolution
+from pipeline.models import Resolution, Subparagraph
 
 
 def resolution_json(res: Resolution) -> dict[str, Any]:
@@ -151,7 +151,9 @@ def to_text_layer(
         text = p.text
         for offset, n in sorted(p.marks, reverse=True):
             text = text[:offset] + f"\u27e6{n}\u27e7" + text[offset:]
-        lines = textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+        lines = []
+        for part in _subparagraph_parts(text, p.subparagraphs):  # each "(a) …" on its own line
+            lines += textwrap.wrap(part, width, break_on_hyphens=False, break_long_words=False)
         if p.number is not None:
             lines = [f"{p.number}. "] + lines
         for line in lines:
@@ -176,6 +178,19 @@ def to_text_layer(
             out.append(_long_date(res.adopted) + " ")
     foot()
     return "\n".join(out) + "\n"
+
+
+def _subparagraph_parts(text: str, subparagraphs: tuple[Subparagraph, ...]) -> list[str]:
+    """Cut a paragraph's text before each of its subparagraph markers."""
+    parts, pos = [], 0
+    for sub in subparagraphs:
+        marker = f"({sub.label.split('.')[-1]}) {sub.text[:20]}"
+        at = text.find(marker, pos)
+        if at > pos:
+            parts.append(text[pos:at].strip())
+            pos = at
+    parts.append(text[pos:].strip())
+    return [p for p in parts if p]
 
 
 def _ordinal(n: int) -> str:

@@ -22,13 +22,17 @@ SEED = ROOT / "sources" / "A_RES_74_175-EN.seed.md"
 
 #: Page furniture that must never reach a paragraph: job numbers, barcodes, footnote rules,
 #: the masthead, the unfilled Word field of A/RES/72/3's running head.
-FURNITURE = re.compile(r"\d{2}-\d{5}|\*\d{7}\*|_{5,}|Error! No document|Distr\.:|General Assembly Distr")
+FURNITURE = re.compile(
+    r"\d{2}-\d{5}|\*\d{7}\*|_{5,}|Error! No document|Distr\.:|General Assembly Distr"
+)
 
 
 def page_numbers(path: Path) -> set[str]:
     """The page numbers printed in the running heads ("2/8" … "8/8") of a document."""
     raw = "\n".join(pdf_pages(path.read_bytes())) if path.suffix == ".pdf" else path.read_text()
-    totals = Counter(m.group(1) for m in re.finditer(r"(?<![\d/])\d{1,2}/(\d{1,2})\s*(?:\n|\d{2}-)", raw))
+    totals = Counter(
+        m.group(1) for m in re.finditer(r"(?<![\d/])\d{1,2}/(\d{1,2})\s*(?:\n|\d{2}-)", raw)
+    )
     if not totals:
         return set()
     total = int(totals.most_common(1)[0][0])
@@ -80,7 +84,9 @@ def test_text_layer_and_pdf_give_the_same_paragraphs(corpus: Path, read: Reader)
     for txt, pdf in pairs:
         a, b = read(txt), read(pdf)
         assert key(a) == key(b), txt.name
-        assert [(f.number, f.text) for f in a.footnotes] == [(f.number, f.text) for f in b.footnotes]
+        assert [(f.number, f.text) for f in a.footnotes] == [
+            (f.number, f.text) for f in b.footnotes
+        ]
         assert (a.symbol, a.title, a.session, a.adopted, a.plenary_meeting) == (
             b.symbol, b.title, b.session, b.adopted, b.plenary_meeting,
         )  # fmt: skip
@@ -169,7 +175,13 @@ def test_metadata_of_a_draft(corpus: Path, read: Reader) -> None:
 def test_citations_are_normalised_symbols(corpus: Path, read: Reader) -> None:
     res = read(corpus / "A_RES_74_175.txt")
     cites = res.citations
-    for symbol in ("A/RES/72/194", "A/RES/72/284", "S/RES/2462 (2019)", "E/CN.15/2019/5", "A/RES/71/291"):
+    for symbol in (
+        "A/RES/72/194",
+        "A/RES/72/284",
+        "S/RES/2462 (2019)",
+        "E/CN.15/2019/5",
+        "A/RES/71/291",
+    ):
         assert symbol in cites
     assert res.paragraph("PP9").citations == ("A/RES/72/194",)
 
@@ -178,7 +190,10 @@ def test_citations_are_normalised_symbols(corpus: Path, read: Reader) -> None:
     ("text", "expected"),
     [
         ("resolutions 72/194, 72/284 and 73/174", ("A/RES/72/194", "A/RES/72/284", "A/RES/73/174")),
-        ("Security Council resolutions 2133 (2014) and 2178 (2014)", ("S/RES/2133 (2014)", "S/RES/2178 (2014)")),
+        (
+            "Security Council resolutions 2133 (2014) and 2178 (2014)",
+            ("S/RES/2133 (2014)", "S/RES/2178 (2014)"),
+        ),
         ("Resolutions 53/243 A and B.", ("A/RES/53/243",)),
         ("Human Rights Council resolution 31/30", ("A/HRC/RES/31/30",)),
         ("its decision 72/538", ("A/DEC/72/538",)),
@@ -213,7 +228,9 @@ def test_lead_of(text: str, lead: str) -> None:
 
 
 def test_ordinals() -> None:
-    assert [ordinal_value(w) for w in ("Seventy-fourth", "Eightieth", "Seventy-second", "First")] == [74, 80, 72, 1]
+    assert [
+        ordinal_value(w) for w in ("Seventy-fourth", "Eightieth", "Seventy-second", "First")
+    ] == [74, 80, 72, 1]
     assert ordinal_value("Seventy-banana") is None
 
 
@@ -255,3 +272,43 @@ def test_section_headings_are_kept_apart(corpus: Path, read: Reader, lines_per_p
     assert [(p.pid, p.text, p.heading) for p in again.paragraphs] == [
         (p.pid, p.text, p.heading) for p in edited.paragraphs
     ]
+
+
+@pytest.mark.parametrize("lines_per_page", [7, 15, 46])
+def test_subparagraphs_stay_in_their_paragraph(
+    corpus: Path, read: Reader, lines_per_page: int
+) -> None:
+    """SYNTHETIC: A/RES/74/175 OP4 restructured into subparagraphs (a)–(c), (c) holding (i)
+    and (ii), built from the paragraph's own clauses and rendered as an ODS text layer."""
+    import dataclasses
+
+    from pipeline.models import Subparagraph
+    from pipeline.normalise import normalise
+    from pipeline.render_text import to_text_layer
+    from pipeline.segment import segment
+
+    res = read(corpus / "A_RES_74_175.txt")
+    op4 = res.paragraph("OP4")
+    chapeau = "Calls upon Member States:"
+    items = [
+        ("a", "to continue to strengthen international coordination and cooperation in order to "
+              "prevent and counter terrorism in all its forms and manifestations;"),
+        ("b", "to effectively implement relevant international instruments and United Nations resolutions;"),
+        ("c", "to consider entering, when appropriate, into treaties:"),
+        ("i", "on extradition;"),
+        ("ii", "on mutual legal assistance;"),
+    ]  # fmt: skip
+    text = " ".join([chapeau] + [f"({label}) {body}" for label, body in items])
+    labels = ["a", "b", "c", "c.i", "c.ii"]
+    subs = tuple(
+        Subparagraph(label=full, text=body) for full, (_, body) in zip(labels, items, strict=True)
+    )
+    edited_op4 = dataclasses.replace(op4, text=text, subparagraphs=subs, marks=())
+    edited = dataclasses.replace(
+        res, paragraphs=tuple(edited_op4 if p.pid == "OP4" else p for p in res.paragraphs)
+    )
+    again = segment(normalise(to_text_layer(edited, lines_per_page=lines_per_page)))
+    got = again.paragraph("OP4")
+    assert got.text == text
+    assert got.subparagraphs == subs
+    assert [p.pid for p in again.paragraphs] == [p.pid for p in res.paragraphs]
