@@ -185,7 +185,7 @@ class Plan:
         """`settings` with the plan's mirrors (searched last), offline and language applied."""
         return dataclasses.replace(
             settings,
-            mirrors=(*settings.mirrors, *(m for m in self.mirrors if m not in settings.mirrors)),
+            mirrors=tuple(dict.fromkeys((*settings.mirrors, *self.mirrors))),
             offline=settings.offline or self.offline,
             lang=settings.lang if keep_lang or self.lang is None else self.lang,
         )
@@ -222,8 +222,11 @@ def _toml_plan(text: str, base: Path) -> Plan:
         raise PlanError(f"not valid TOML ({exc})") from None
     _known(data, _TOP_KEYS, "the plan")
     items: list[PlanItem] = []
-    for kind, keys in (("pair", _PAIR_KEYS), ("series", _SERIES_KEYS)):
-        entries = data.get(kind, [])
+    # In file order, as far as TOML keeps it: the tables of one array in order, the array
+    # seen first (pair or series) first.
+    for kind in [k for k in data if k in ("pair", "series")]:
+        keys = _PAIR_KEYS if kind == "pair" else _SERIES_KEYS
+        entries = data[kind]
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise PlanError(f"{kind} must be an array of tables: write [[{kind}]] before each one")
         for k, entry in enumerate(entries, 1):
@@ -368,7 +371,7 @@ def _expand(value: str) -> str:
 
 def _path(value: str, base: Path) -> Path:
     path = Path(_expand(value))
-    return path if path.is_absolute() else base / path
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
 def _mirror(value: str, base: Path) -> Path:
@@ -644,6 +647,7 @@ def _save_state(out: Path, items: dict[str, dict[str, Any]]) -> None:
     from pipeline.writers import write_json
 
     write_json({"format": STATE_FORMAT, "items": items}, out / STATE_FILE)
+    os.chmod(out / STATE_FILE, 0o644)
 
 
 def _install(target: Path, files: Sequence[tuple[str, bytes]]) -> None:
@@ -877,7 +881,7 @@ def _dask(tasks: Sequence[Task], scheduler: str | None, client: Any) -> Iterator
             raise PlanError("--executor dask needs --scheduler ADDRESS (such as "
                             "tcp://10.0.0.5:8786, printed by `dask scheduler`)")
         try:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler, timeout=30)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
             raise PlanError(f"cannot reach the Dask scheduler at {scheduler} ({exc}): start one "
                             f"with `dask scheduler` and workers with `dask worker {scheduler}`"

@@ -354,14 +354,7 @@ def compare_command(
     help="Write lineage, timeline and stories (CSV, Parquet), series.json, one folder per step "
     "with its tables and report.html, and index.html into this folder.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: a summary for people; json: versions, steps, timeline and stories.",
-)
+@format_option(help="table: a summary for people; json: versions, steps, timeline and stories.")
 @document_options
 @click.pass_context
 @reports_errors

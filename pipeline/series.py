@@ -615,15 +615,15 @@ def _step_phrase(s: Series, r: LineageRow) -> str:
         text = f"{verb or 'reworded'} in {when} as {r.pid}"
         if r.moved:
             text += ", moved"
-    return _with_notes(text, [_unprefixed(n, r.direction) for n in r.mandates])
+        return _with_notes(text, [_unprefixed(n, verb or "reworded") for n in r.mandates])
+    return _with_notes(text, r.mandates)
 
 
-def _unprefixed(note: str, direction: str | None) -> str:
+def _unprefixed(note: str, verb: str) -> str:
     """"weakened, UNODC: hedge added" reads "UNODC: hedge added" after "weakened in 2019"."""
-    if direction in ("strengthened", "weakened"):
-        for sep in (", ", ": "):
-            if note.startswith(direction + sep):
-                return note[len(direction) + len(sep):]
+    for sep in (", ", ": "):
+        if note.startswith(verb + sep):
+            return note[len(verb) + len(sep):]
     return note
 
 
