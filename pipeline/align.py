@@ -50,12 +50,6 @@ REPETITION_MARKERS = frozenset({"also", "further"})
 
 DIGITS = 4  # similarities are rounded so that outputs are the same bytes on every machine
 
-#: At most this many paragraphs for a term to count as rare when finding candidates. The share
-#: `AlignSettings.rare_term_share` alone lets posting lists grow with the document, which made
-#: candidate scoring quadratic (2,000 paragraphs: 13 s of a 16 s comparison); no resolution
-#: pair under 320 paragraphs in all reaches this bound, so their alignment is unchanged.
-RARE_TERM_MAX = 64
-
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                          "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-",
                          "\u00a0": " "})
@@ -184,7 +178,7 @@ def _candidates(
 ) -> dict[tuple[int, int], float]:
     """Exact cosine for the pairs worth scoring: near neighbours by rare terms, by position."""
     n = len(olds) + len(news)
-    cap = min(max(3, int(cfg.rare_term_share * n)), RARE_TERM_MAX)
+    cap = min(max(3, int(cfg.rare_term_share * n)), cfg.rare_term_max)
     index: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(olds):
         for t in p.vector:
@@ -333,13 +327,26 @@ def _split_pass(wholes: list[_Para], parts: list[_Para], links: list[_Link], who
     free_parts = [j for j in range(len(parts)) if j not in link_of_part]
     if not free_parts:
         return
-    # A whole is worth trying when some free part is mostly made of its words.
+    # A whole is worth trying when some free part is mostly made of its words. Such a whole
+    # must hold one of the part's heaviest words that together weigh more than the share it
+    # may miss, so only the wholes listed under those words are scored (not every pair).
+    holders: dict[str, list[int]] = defaultdict(list)
+    for w, whole in enumerate(wholes):
+        if link_of_whole.get(w, 0) != -1:
+            for t in whole.bag:
+                holders[t].append(w)
     tries: dict[int, list[int]] = defaultdict(list)
     for j in free_parts:
-        for w in range(len(wholes)):
-            if link_of_whole.get(w, 0) == -1:
-                continue
-            if containment(parts[j].bag, wholes[w].bag) >= cfg.part_containment:
+        bag = parts[j].bag
+        total = sum(bag.values())
+        heavy, weight = [], 0.0
+        for t, x in sorted(bag.items(), key=lambda kv: (-kv[1], kv[0])):
+            heavy.append(t)
+            weight += x
+            if weight > (1 - cfg.part_containment) * total:
+                break
+        for w in sorted({w for t in heavy for w in holders.get(t, ())}):
+            if containment(bag, wholes[w].bag) >= cfg.part_containment:
                 tries[w].append(j)
     drop: set[int] = set()
     taken: set[int] = set()

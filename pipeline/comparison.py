@@ -27,6 +27,7 @@ from pipeline.models import (
     Edit,
     EditOp,
     MandateChange,
+    Paragraph,
     Resolution,
     Section,
 )
@@ -102,8 +103,10 @@ def compare_resolutions(
     entries = align(old, new, settings=settings.align)
     diffs: list[ClauseDiff] = []
     mandates: list[MandateChange] = []
+    olds = {p.pid: p for p in old.paragraphs}  # looked up once per paragraph of every entry
+    news = {p.pid: p for p in new.paragraphs}
     for entry in entries:
-        d, m = _clause_level(old, new, entry)
+        d, m = _clause_level(olds, news, entry)
         diffs.extend(d)
         mandates.extend(m)
     return Comparison(old, new, entries, tuple(diffs), tuple(mandates),
@@ -116,21 +119,20 @@ def citation_changes(old: Resolution, new: Resolution) -> CitationChanges:
     return CitationChanges(tuple(sorted(b - a)), tuple(sorted(a - b)), tuple(sorted(a & b)))
 
 
-def _clauses(res: Resolution, pids: tuple[str, ...]) -> tuple[Clause, ...]:
-    return tuple(c for pid in pids for c in split_clauses(res.paragraph(pid)))
+def _clauses(paragraphs: dict[str, Paragraph], pids: tuple[str, ...]) -> tuple[Clause, ...]:
+    return tuple(c for pid in pids for c in split_clauses(paragraphs[pid]))
 
 
 def _clause_level(
-    old: Resolution, new: Resolution, entry: AlignmentEntry
+    olds: dict[str, Paragraph], news: dict[str, Paragraph], entry: AlignmentEntry
 ) -> tuple[list[ClauseDiff], list[MandateChange]]:
     """Clause diffs and mandate changes of one entry; split and merge parts are pooled."""
-    oc = _clauses(old, entry.old)
-    nc = _clauses(new, entry.new)
+    oc = _clauses(olds, entry.old)
+    nc = _clauses(news, entry.new)
     if oc and nc:
         pairs = align_clauses(oc, nc)
     else:
         pairs = tuple((i, None) for i in range(len(oc))) + tuple((None, j) for j in range(len(nc)))
-    sections = {p.pid: p.section for p in old.paragraphs}, {p.pid: p.section for p in new.paragraphs}
     diffs: list[ClauseDiff] = []
     mandates: list[MandateChange] = []
     for i, j in pairs:
@@ -143,7 +145,7 @@ def _clause_level(
         ))
         # The section of the new side (old, when removed): a preambular clause is read on the
         # preambular ladder ("Noting" < "Welcoming"), so `section` tells the two apart.
-        section = sections[1][b.pid] if b else sections[0][a.pid] if a else Section.OPERATIVE
+        section = news[b.pid].section if b else olds[a.pid].section if a else Section.OPERATIVE
         change = classify(a, b)
         mandates.append(dataclasses.replace(
             change,
