@@ -489,7 +489,16 @@ def find_actor(
     stop = _FALLBACK_STOP.search(rest)
     phrase = " ".join(rest[: stop.start() if stop else len(rest)].split()[:_FALLBACK_MAX_WORDS])
     phrase = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
-    return (phrase or None), False
+    # "Encourages the efforts of Member States": the activity of a known actor is addressed
+    # to that actor
+    owner = re.search(r"\b(?:of|by)\s+(?:the\s+)?", phrase)
+    if owner:
+        m = lex.actor_re.match(phrase, owner.end())
+        if m and m.end() == len(phrase.rstrip()):
+            return lex.actors[_norm(m.group("name"))], True
+    if not phrase[:1].isupper():
+        return None, False  # an activity ("further dialogue between …"), not an addressee
+    return phrase, False
 
 
 def head_end(text: str, verb: VerbMatch, *, lexicon: Lexicon | None = None) -> int:
