@@ -27,15 +27,15 @@ import difflib
 import os
 import sys
 import tempfile
-import time
 import warnings
-from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
+
+from common import best  # noqa: E402
 
 from pipeline.batch import read_plan, run_plan  # noqa: E402
 from pipeline.comparison import compare_resolutions  # noqa: E402
@@ -44,16 +44,6 @@ from pipeline.models import Resolution  # noqa: E402
 from pipeline.report import render_report  # noqa: E402
 
 PLAN = ROOT / "plans" / "corpus.toml"
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    """The fastest of `repeat` runs of `fn`, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def text(res: Resolution) -> str:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,22 +20,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import best  # noqa: E402
 from synthetic import LABEL, corpus_dir  # noqa: E402
 
 import pipeline  # noqa: E402
 from pipeline.align import align  # noqa: E402
 from pipeline.comparison import compare_resolutions  # noqa: E402
 from pipeline.models import Paragraph, Resolution, Section  # noqa: E402
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    """The fastest of `repeat` runs of `fn`, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def hundred(corpus: dict[str, Resolution], seed: int = 0) -> tuple[Resolution, Resolution]:

@@ -13,7 +13,6 @@ the script exits 1 when it is over --limit-kb.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -22,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
+
+from common import corpus_dir  # noqa: E402
 
 from pipeline.api import load  # noqa: E402
 from pipeline.comparison import compare_resolutions  # noqa: E402
@@ -36,10 +37,6 @@ CHAINS = (
      "A/RES/80/4"),
     ("A/RES/72/3", "A/RES/73/7", "A/RES/78/6", "A/RES/79/6", "A/80/L.9", "A/RES/80/6"),
 )
-
-
-def corpus_dir() -> Path:
-    return Path(os.environ.get("RESDIFF_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 
 def document(corpus: Path, symbol: str) -> Path:

@@ -26,8 +26,7 @@ import pstats
 import random
 import re
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import best  # noqa: E402
 from synthetic import LABEL, corpus_dir  # noqa: E402
 
 from pipeline.align import align  # noqa: E402
@@ -141,16 +141,6 @@ def pair(n: int, pre: Sequence[str], ops: Sequence[str], vocab: Sequence[str],
     old = document(n, pre, ops, vocab, seed)
     new = revise(old, pre, ops, vocab, seed + 1)
     return resolution(old, f"{n} paragraphs, old"), resolution(new, f"{n} paragraphs, new")
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    """The fastest of `repeat` runs of `fn`, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def slope(xs: Sequence[float], ys: Sequence[float]) -> float:

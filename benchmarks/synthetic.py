@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import random
 import re
 import sys
@@ -39,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
+
+from common import corpus_dir  # noqa: E402
 
 from pipeline.comparison import Comparison, compare_resolutions  # noqa: E402
 from pipeline.mandates import load_lexicon  # noqa: E402
@@ -74,12 +75,6 @@ DATE_RE = re.compile(r"\b(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})\b")
 ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth").split()
 SESSION_RE = re.compile(r"\b(sixty|seventy|eighty)-(" + "|".join(ORDINALS) + r") session\b")
 CLOSING_RE = re.compile(r"\s*\d+(?:st|nd|rd|th) plenary meeting\b.*$", re.DOTALL)
-
-
-def corpus_dir() -> Path:
-    """The folder of real documents: `RESDIFF_CORPUS`, else `../shared/corpus` beside the repo."""
-    env = os.environ.get("RESDIFF_CORPUS")
-    return Path(env) if env else ROOT.parent / "shared" / "corpus"
 
 
 # --- the documents as editable items ----------------------------------------------------------
