@@ -32,13 +32,13 @@ PARAGRAPHS_COLUMNS: dict[str, Any] = {
     "section": pd.CategoricalDtype(SECTIONS),
     "number": "Int64",
     "lead": "string",
-    "text": "string",
-    "citations": "string",
     "entry": "Int64",
     "kind": pd.CategoricalDtype(KINDS),
     "counterpart": "string",
     "changed": "boolean",
     "moved": "boolean",
+    "citations": "string",
+    "text": "string",  # long text last: a notebook shows the short columns first
 }
 
 ALIGNMENT_COLUMNS: dict[str, Any] = {
@@ -60,12 +60,12 @@ CLAUSES_COLUMNS: dict[str, Any] = {
     "new_pid": "string",
     "old_clause": "Int64",
     "new_clause": "Int64",
-    "old_text": "string",
-    "new_text": "string",
-    "diff": "string",
     "words_inserted": "Int64",
     "words_deleted": "Int64",
     "changed": "boolean",
+    "old_text": "string",  # long text last: a notebook shows the short columns first
+    "new_text": "string",
+    "diff": "string",
 }
 
 MANDATES_COLUMNS: dict[str, Any] = {
