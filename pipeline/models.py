@@ -88,6 +88,7 @@ class Resolution:
     issued: str | None = None  # ISO date on the masthead ("2020-01-07")
     sponsors: tuple[str, ...] = field(default=())  # drafts: the States that table it
     masthead: tuple[str, ...] = ()  # the header lines as printed, one metadata item each
+    annex: tuple[str, ...] = ()  # lines after the operative part: an annex, as printed
 
     @property
     def preamble(self) -> tuple[Paragraph, ...]:

@@ -68,6 +68,8 @@ DATE_RE = re.compile(
     r"November|December) \d{4}$"
 )
 OPENING_RE = re.compile(r"^The General Assembly,?$")
+#: The heading of an annex, which ends the operative part: "Annex", "Annex II", "Annexes".
+ANNEX_RE = re.compile(r"^Annex(?:es)?(?: [IVXLC]{1,5})?\*?$")
 MARKER = r"\[\^(\d{1,3})\]"
 FOOTNOTE_DEF_RE = re.compile(r"^\[\^(\d{1,3})\]:\s*(.*)$")
 
@@ -258,7 +260,12 @@ class _Heads:
 
 
 def _heads(lines: list[str]) -> _Heads:
-    own = frozenset(m.group(0) for x in lines[:15] for m in SYMBOL_RE.finditer(x) if "/" in m.group(0))
+    # the document's own symbol stands alone on its masthead line ("A/RES/74/175", or
+    # "United Nations  A/RES/78/226" in pypdf's reading), not inside "(A/74/400)"
+    alone = re.compile(r"\s*(?:United Nations\s+)?(" + SYMBOL_RE.pattern + r")\s*")
+    own = frozenset(
+        m.group(1) for x in lines[:15] if (m := alone.fullmatch(x)) and "/" in m.group(1)
+    )
     return _Heads(_title_words(lines) + _repeated_heads(lines, own), own)
 
 
@@ -386,11 +393,11 @@ def _shortened_head(lines: list[str], start: int, heads: _Heads) -> int:
     def own(line: str) -> bool:
         return any(sym in line for sym in heads.symbols) and _strip_plain(line, heads.symbols) == ""
 
-    for j in range(start - 1, max(start - 4, 0) - 1, -1):
+    for j in range(start - 1, max(start - 3, 1) - 1, -1):
         block = lines[j:start]
         if any(not x.strip() or len(x.strip()) > 100 for x in block):
             return start
-        if j > 0 and lines[j - 1].strip():
+        if lines[j - 1].strip():
             continue  # not yet at the blank line that joins the pages
         if own(lines[j]) or (start < len(lines) and own(lines[start])):
             return j
@@ -465,8 +472,8 @@ def _assemble(pages: list[_Page], notes: dict[int, str] | None = None) -> str:
         lines += ["The General Assembly,", ""]
     for block in body:
         lines += [block, ""]
-    if closing:
-        lines += closing + [""]
+    for closing_block in closing:  # blank lines between them, as printed, for a re-read
+        lines += closing_block + [""]
     for n in sorted(footnotes):
         lines.append(f"[^{n}]: {footnotes[n]}")
     while lines and lines[-1] == "":
@@ -580,13 +587,14 @@ def _page_blocks(lines: list[str], numbering: _Numbering) -> list[str]:
                 blocks.append(current)
                 current = []
             continue
-        if PLENARY_RE.match(s):
+        ends_body = PLENARY_RE.match(s) or (ANNEX_RE.match(s) and numbering.next_op > 1)
+        if ends_body:
             closing = True
+        if current and re.fullmatch(r"\d{1,3}\.", current[-1]) and not ends_body:
+            current[-1] = current[-1] + " " + s  # "1." alone, then its paragraph
+            continue
         if closing:
             current.append(s)
-            continue
-        if current and re.fullmatch(r"\d{1,3}\.", current[-1]):
-            current[-1] = current[-1] + " " + s  # "1." alone, then its paragraph
             continue
         if current and SUBPARA_RE.match(s):
             current.append(s)  # a subparagraph starts a line of its own
@@ -683,7 +691,16 @@ def _find_marker(text: str, n: int, start: int, *, first: bool) -> tuple[int, in
     return None
 
 
+def _closes_a_line(text: str, pos: int) -> bool:
+    """Whether the digits at `pos` would end "50th plenary meeting" or a date line, which
+    never carry a footnote marker."""
+    line = text[text.rfind("\n", 0, pos) + 1 : pos].strip()
+    return bool(PLENARY_RE.match(line) or DATE_RE.match(line))
+
+
 def _plausible_glued(text: str, pos: int) -> bool:
+    if _closes_a_line(text, pos):
+        return False
     before = text[max(0, pos - 12) : pos]
     if re.search(r"(?:No|vol|vols|para|paras|p|pp|art|chap|sect)\.$", before):
         return False
@@ -691,6 +708,8 @@ def _plausible_glued(text: str, pos: int) -> bool:
 
 
 def _plausible_spaced(text: str, pos: int, end: int) -> bool:
+    if _closes_a_line(text, pos):
+        return False
     # only a word right before the number governs it ("paragraph 2", "vol. 2187"); after
     # punctuation ("Rules), 11") the number is free to be a marker
     word = re.search(r"([A-Za-z]+)\.?$", text[max(0, pos - 30) : pos])
@@ -722,7 +741,7 @@ def _later_markers(text: str, placed: set[int]) -> str:
 # --- paragraphs across pages ----------------------------------------------------------------
 
 
-def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]:
+def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[list[str]]]:
     """Join the blocks of all pages into paragraphs; split off the closing lines.
 
     A block continues the previous paragraph (a page break or a footnote block cut it) when
@@ -731,17 +750,20 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]
     blocks = [b for page in page_texts for b in page]
     paras: list[str] = []
     headings: set[int] = set()  # indices in paras of section headings
-    closing: list[str] = []
+    closing: list[list[str]] = []  # blocks of lines
     in_operative = False
     for k, block in enumerate(blocks):
         block = re.sub(r"\s+(?=\[\^\d+\])", "", block)  # "ones, [^1]" → "ones,[^1]"
         lines = block.split("\n")
-        cut = next((k for k, x in enumerate(lines) if PLENARY_RE.match(x)), None)
+        cut = next(
+            (k for k, x in enumerate(lines) if PLENARY_RE.match(x) or (in_operative and ANNEX_RE.match(x))),
+            None,
+        )
         if closing or cut == 0:
-            closing += lines  # the closing lines, and whatever follows them
+            closing.append(lines)  # the closing lines, and whatever follows them
             continue
         if cut is not None:
-            closing += lines[cut:]
+            closing.append(lines[cut:])
             block = "\n".join(lines[:cut])
         first = lines[0]
         starts_op = OP_NUMBER_RE.match(first) is not None
@@ -765,8 +787,8 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[str]]
             continue
         paras.append(block)
     paras = [re.sub(r"[ \t]+(?=\[\^\d+\])", "", p) for p in paras]  # joins can put a space there
-    closing = [" ".join(c.split()) for c in closing if c.strip()]
-    return paras, closing
+    closing = [[" ".join(c.split()) for c in block if c.strip()] for block in closing]
+    return paras, [block for block in closing if block]
 
 
 

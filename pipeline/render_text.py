@@ -23,6 +23,7 @@ def resolution_json(res: Resolution) -> dict[str, Any]:
         "plenary_meeting": res.plenary_meeting,
         "kind": res.kind,
         "sponsors": list(res.sponsors),
+        "annex": list(res.annex),
         "source_format": str(res.source_format),
         "citations": list(res.citations),
         "paragraphs": [

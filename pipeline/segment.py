@@ -12,6 +12,7 @@ from datetime import datetime
 from pipeline.errors import EmptyInputError, ParseError
 from pipeline.models import Footnote, Paragraph, Resolution, Section, SourceFormat, Subparagraph
 from pipeline.normalise import (
+    ANNEX_RE,
     DATE_RE,
     FOOTNOTE_DEF_RE,
     MARKER,
@@ -295,6 +296,14 @@ def _metadata(header: list[str], closing: list[str]) -> dict[str, object]:
     return meta
 
 
+def _annex(closing: list[str]) -> tuple[str, ...]:
+    """The closing lines after "50th plenary meeting" and its date: an annex, if any."""
+    lines = [x for x in closing if x.strip()]
+    while lines and (PLENARY_RE.match(lines[0]) or DATE_RE.match(lines[0])):
+        lines.pop(0)
+    return tuple(lines)
+
+
 def _sponsors(text: str) -> tuple[str, ...]:
     """ "Andorra, Armenia, ... and State of Palestine" → the States, one by one.
 
@@ -341,8 +350,9 @@ def segment(clean: str, *, source_format: SourceFormat = SourceFormat.CLEAN) -> 
     closing: list[str] = []
     for block in blocks[start:]:
         first = block.split("\n")[0]
-        if PLENARY_RE.match(first) or (closing and DATE_RE.match(first)):
-            closing += block.split("\n")
+        operative = any(OP_NUMBER_RE.match(b) for b in body)
+        if closing or PLENARY_RE.match(first) or (operative and ANNEX_RE.match(first)):
+            closing += block.split("\n")  # the closing lines, and an annex after them
         else:
             body.append(block)
     paragraphs = _paragraphs(body, footnote_texts)
@@ -374,6 +384,7 @@ def segment(clean: str, *, source_format: SourceFormat = SourceFormat.CLEAN) -> 
         issued=meta["issued"],  # type: ignore[arg-type]
         sponsors=meta["sponsors"],  # type: ignore[arg-type]
         masthead=tuple(header),
+        annex=_annex(closing),
     )
 
 

@@ -312,3 +312,21 @@ def test_subparagraphs_stay_in_their_paragraph(
     assert got.text == text
     assert got.subparagraphs == subs
     assert [p.pid for p in again.paragraphs] == [p.pid for p in res.paragraphs]
+
+
+@pytest.mark.parametrize("name", ["A_80_L.6", "A_RES_80_4"])
+def test_an_annex_ends_the_operative_part(corpus: Path, read: Reader, name: str) -> None:
+    """SYNTHETIC: a real draft and a real resolution with an annex appended on a new page,
+    the annex holding numbered paragraphs copied from A/RES/72/4. Its numbers restart at 1;
+    they must not be taken for operative paragraphs, and its text is kept as the annex."""
+    from pipeline.normalise import normalise
+    from pipeline.segment import segment
+
+    res = read(corpus / f"{name}.txt")
+    donor = read(corpus / "A_RES_72_4.txt").operative[:3]
+    page = f"\n{res.symbol}\n{res.title}\n \n00-00000\n9/9\n \nAnnex \n \n"
+    annex = "".join(f"{p.number}. \n{p.text} \n \n" for p in donor)
+    again = segment(normalise((corpus / f"{name}.txt").read_text(encoding="utf-8") + page + annex))
+    assert [(p.pid, p.text) for p in again.paragraphs] == [(p.pid, p.text) for p in res.paragraphs]
+    assert again.annex == ("Annex", *(f"{p.number}. {p.text}" for p in donor))
+    assert res.annex == ()
