@@ -197,6 +197,7 @@ def markdown_to_text(text: str) -> str:
     )
     text = re.sub(r"\*{2,3}", "\n\n", text)  # bold blocks of the masthead
     text = text.replace("*", "")
+
     def markers(line: str) -> str:
         return re.sub(
             rf"\s?([{SUPERSCRIPT_CHARS}]+)",
@@ -756,7 +757,11 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[list[
         block = re.sub(r"\s+(?=\[\^\d+\])", "", block)  # "ones, [^1]" → "ones,[^1]"
         lines = block.split("\n")
         cut = next(
-            (k for k, x in enumerate(lines) if PLENARY_RE.match(x) or (in_operative and ANNEX_RE.match(x))),
+            (
+                k
+                for k, x in enumerate(lines)
+                if PLENARY_RE.match(x) or (in_operative and ANNEX_RE.match(x))
+            ),
             None,
         )
         if closing or cut == 0:
@@ -778,7 +783,12 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[list[
             headings.add(len(paras))
             paras.append(block)
             continue
-        if paras and not starts_op and not after_heading and _continues(paras[-1], block, in_operative):
+        if (
+            paras
+            and not starts_op
+            and not after_heading
+            and _continues(paras[-1], block, in_operative)
+        ):
             joiner = "\n" if SUBPARA_RE.match(first) else " "
             last_line = paras[-1].split("\n")[-1]
             if joiner == " " and last_line.endswith("-") and not last_line.endswith(" -"):
@@ -789,7 +799,6 @@ def _join_paragraphs(page_texts: list[list[str]]) -> tuple[list[str], list[list[
     paras = [re.sub(r"[ \t]+(?=\[\^\d+\])", "", p) for p in paras]  # joins can put a space there
     closing = [[" ".join(c.split()) for c in block if c.strip()] for block in closing]
     return paras, [block for block in closing if block]
-
 
 
 #: A section heading inside a resolution: "I", "II. Implementation of …", "A. Strengthening …".
@@ -822,7 +831,11 @@ def _is_heading(prev: str, block: str, nxt: str) -> bool:
     nfirst = nxt.split("\n")[0]
     starts = OP_NUMBER_RE.match(nfirst) or re.fullmatch(r"\d{1,3}\.", nfirst.strip())
     opener = re.match(r"[A-Z][a-z]+", nfirst)
-    return bool(starts or (opener and opener.group(0) in PREAMBLE_OPENERS) or HEADING_NUMBER_RE.match(nfirst))
+    return bool(
+        starts
+        or (opener and opener.group(0) in PREAMBLE_OPENERS)
+        or HEADING_NUMBER_RE.match(nfirst)
+    )
 
 
 def _continues(prev: str, block: str, in_operative: bool) -> bool:
