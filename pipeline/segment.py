@@ -296,6 +296,24 @@ def _metadata(header: list[str], closing: list[str]) -> dict[str, object]:
     return meta
 
 
+#: How the other official languages open a resolution ("The General Assembly," in English).
+OTHER_OPENINGS = {
+    "French": re.compile(r"L[’']Assemblée générale,"),
+    "Spanish": re.compile(r"La Asamblea General,"),
+    "Russian": re.compile(r"Генеральная Ассамблея,"),
+    "Arabic": re.compile(r"إن الجمعية العامة"),
+    "Chinese": re.compile(r"大会[，,]"),
+}
+
+
+def _other_language(text: str) -> str | None:
+    """The official language a text is written in, when it is not English."""
+    for language, opening in OTHER_OPENINGS.items():
+        if opening.search(text):
+            return language
+    return None
+
+
 def _annex(closing: list[str]) -> tuple[str, ...]:
     """The closing lines after "50th plenary meeting" and its date: an annex, if any."""
     lines = [x for x in closing if x.strip()]
@@ -356,6 +374,12 @@ def segment(clean: str, *, source_format: SourceFormat = SourceFormat.CLEAN) -> 
         else:
             body.append(block)
     paragraphs = _paragraphs(body, footnote_texts)
+    language = _other_language(clean)
+    if language and not header:
+        raise ParseError(
+            f"the document is in {language}; resdiff segments the English version only "
+            "(fetch it with --lang en)"
+        )
     if not any(p.section is Section.OPERATIVE for p in paragraphs):
         raise ParseError(
             "no operative paragraphs found (a resolution's operative part is numbered 1., 2., …)"

@@ -129,3 +129,12 @@ def test_utf16_with_bom_is_read(corpus: Path) -> None:
     data = (corpus / "A_RES_80_4.txt").read_text(encoding="utf-8").encode("utf-16")
     text, _ = extract_text(data)
     assert len(segment(text).operative) == 5
+
+
+def test_a_document_in_another_official_language_is_named(tmp_path: Path) -> None:
+    """resdiff segments English texts; a French one gets an error saying so, not a wrong parse."""
+    page = tmp_path / "fr.txt"
+    page.write_text("L’Assemblée générale,\n\n1. …;\n")  # the French opening formula only
+    code, _, err = run("parse", str(page))
+    assert code == 1
+    assert "is in French" in err and "--lang en" in err
