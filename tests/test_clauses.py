@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from real_paragraphs import A_RES_74_175_OP1 as OP1  # tests/real_paragraphs.py
 
 from pipeline.clauses import split_clauses
 from pipeline.config import PROJECT_ROOT
@@ -18,14 +19,6 @@ from pipeline.models import Paragraph, Qualifier, Resolution, Section
 # --- real paragraphs, copied from the corpus (text layers of the official PDFs) -------------
 
 # A/RES/74/175
-OP1 = (
-    "Urges Member States that have not yet done so to consider becoming parties to the existing "
-    "international conventions and protocols related to counter-terrorism, and requests the "
-    "United Nations Office on Drugs and Crime, within its mandate and in close coordination "
-    "with the relevant entities of the United Nations Global Counter-Terrorism Coordination "
-    "Compact, to continue to provide technical assistance to Member States, upon request, for "
-    "the ratification and legislative incorporation of those international legal instruments;"
-)
 OP3 = (
     "Also encourages Member States to continue to promote, consistent with their legal "
     "frameworks, effective coordination among law enforcement and other relevant entities and "

@@ -8,37 +8,17 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from real_paragraphs import A_RES_72_194_OP1 as OP1_72_194  # tests/real_paragraphs.py
+from real_paragraphs import A_RES_74_175_OP1 as OP1_74_175
+from real_paragraphs import A_RES_74_175_OP30 as OP30_74_175
+from real_paragraphs import A_RES_78_226_OP36 as OP36_78_226
 
 from pipeline import diff
 from pipeline.diff import new_text, old_text, similarity, tokenize, word_diff
 from pipeline.models import Edit, EditOp
 
 # Real operative paragraphs: A/RES/74/175 OP30 and A/RES/78/226 OP36 (the report request).
-OP30_74_175 = (
-    "Also requests the Secretary-General to submit to the General Assembly at its "
-    "seventy-fifth session a report on the implementation of the present resolution."
-)
-OP36_78_226 = (
-    "Also requests the Secretary-General to submit to the General Assembly at its "
-    "seventy-eighth session a report on the implementation of the present resolution."
-)
 # A/RES/72/194 OP1 and A/RES/74/175 OP1 (real).
-OP1_72_194 = (
-    "Urges Member States that have not yet done so to consider becoming parties to the existing "
-    "international conventions and protocols related to counter-terrorism, and requests the "
-    "United Nations Office on Drugs and Crime, within its mandate, in close coordination with "
-    "the relevant entities of the Counter-Terrorism Implementation Task Force, to continue to "
-    "provide technical assistance to Member States for the ratification and legislative "
-    "incorporation of those international legal instruments;"
-)
-OP1_74_175 = (
-    "Urges Member States that have not yet done so to consider becoming parties to the existing "
-    "international conventions and protocols related to counter-terrorism, and requests the "
-    "United Nations Office on Drugs and Crime, within its mandate and in close coordination "
-    "with the relevant entities of the United Nations Global Counter-Terrorism Coordination "
-    "Compact, to continue to provide technical assistance to Member States, upon request, for "
-    "the ratification and legislative incorporation of those international legal instruments;"
-)
 
 # Texts made of resolution-like pieces, so the diff sees words, symbols, punctuation, spacing.
 PIECES = st.sampled_from(

@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from real_paragraphs import A_RES_72_194_OP1 as OP1_72  # tests/real_paragraphs.py
+from real_paragraphs import A_RES_74_175_OP1 as OP1_74
+from real_paragraphs import A_RES_74_175_OP30 as OP30_74
+from real_paragraphs import A_RES_78_226_OP36 as OP36_78
 
 from pipeline.clauses import split_clauses
 from pipeline.errors import InputError
@@ -44,31 +48,7 @@ OP15_74 = (
     "Terrorist Financing Risk Assessments published by the United Nations Office on Drugs and "
     "Crime;"
 )
-OP30_74 = (
-    "Also requests the Secretary-General to submit to the General Assembly at its seventy-fifth "
-    "session a report on the implementation of the present resolution."
-)
-OP36_78 = (
-    "Also requests the Secretary-General to submit to the General Assembly at its seventy-eighth "
-    "session a report on the implementation of the present resolution."
-)
 # Real: A/RES/72/194 OP1 → A/RES/74/175 OP1 (a hedge "upon request" was added).
-OP1_72 = (
-    "Urges Member States that have not yet done so to consider becoming parties to the existing "
-    "international conventions and protocols related to counter-terrorism, and requests the "
-    "United Nations Office on Drugs and Crime, within its mandate, in close coordination with "
-    "the relevant entities of the Counter-Terrorism Implementation Task Force, to continue to "
-    "provide technical assistance to Member States for the ratification and legislative "
-    "incorporation of those international legal instruments;"
-)
-OP1_74 = (
-    "Urges Member States that have not yet done so to consider becoming parties to the existing "
-    "international conventions and protocols related to counter-terrorism, and requests the "
-    "United Nations Office on Drugs and Crime, within its mandate and in close coordination "
-    "with the relevant entities of the United Nations Global Counter-Terrorism Coordination "
-    "Compact, to continue to provide technical assistance to Member States, upon request, for "
-    "the ratification and legislative incorporation of those international legal instruments;"
-)
 # Real: A/RES/74/175 OP10 → A/RES/78/226 OP11 ("whenever appropriate" dropped).
 OP10_74 = (
     "Stresses the importance of the development and maintenance of effective, fair, humane, "

@@ -330,3 +330,14 @@ def test_an_annex_ends_the_operative_part(corpus: Path, read: Reader, name: str)
     assert [(p.pid, p.text) for p in again.paragraphs] == [(p.pid, p.text) for p in res.paragraphs]
     assert again.annex == ("Annex", *(f"{p.number}. {p.text}" for p in donor))
     assert res.annex == ()
+
+
+def test_quoted_paragraphs_in_the_tests_are_real(corpus: Path, read: Reader) -> None:
+    """Every paragraph the unit tests quote (tests/real_paragraphs.py) is the corpus text."""
+    import real_paragraphs
+
+    names = [n for n in vars(real_paragraphs) if n.startswith("A_RES_")]
+    assert names
+    for name in names:
+        stem, _, pid = name.rpartition("_")
+        assert read(corpus / f"{stem}.txt").paragraph(pid).text == getattr(real_paragraphs, name), name
