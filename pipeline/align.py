@@ -32,7 +32,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pipeline.config import AlignSettings
@@ -244,13 +244,21 @@ def _greedy(olds: list[_Para], news: list[_Para], scores: dict[tuple[int, int], 
                 continue
             prior = cfg.position_weight * (1 - abs(olds[i].rel - news[j].rel))
             ranked.append((-(s + prior), i, j))
-        ranked.sort()
-        for _, i, j in ranked:
-            if i in used_old or j in used_new:
-                continue
-            used_old.add(i)
-            used_new.add(j)
-            links.append(_Link([i], [j], scores[i, j], "fuzzy" if same_section else "cross-section"))
+        method = "fuzzy" if same_section else "cross-section"
+        for _, i, j in _best_first(ranked, used_old, used_new):
+            links.append(_Link([i], [j], scores[i, j], method))
+
+
+def _best_first(
+    ranked: list[tuple[float, int, int]], used_old: set[int], used_new: set[int]
+) -> Iterator[tuple[float, int, int]]:
+    """Greedy assignment: pairs in order of (negated) score, each paragraph taken once."""
+    for key, i, j in sorted(ranked):
+        if i in used_old or j in used_new:
+            continue
+        used_old.add(i)
+        used_new.add(j)
+        yield key, i, j
 
 
 def _gaps(olds: list[_Para], news: list[_Para], scores: dict[tuple[int, int], float],
@@ -283,12 +291,7 @@ def _gaps(olds: list[_Para], news: list[_Para], scores: dict[tuple[int, int], fl
                     s = scores[i, j] = cosine(olds[i].vector, news[j].vector)
                 if s is not None and s >= cfg.gap_threshold:
                     ranked.append((-s, i, j))
-        ranked.sort()
-        for s, i, j in ranked:
-            if i in used_old or j in used_new:
-                continue
-            used_old.add(i)
-            used_new.add(j)
+        for s, i, j in _best_first(ranked, used_old, used_new):
             links.append(_Link([i], [j], -s, "positional"))
 
 

@@ -13,12 +13,15 @@ from pathlib import Path
 
 from pipeline.errors import EmptyInputError, EncodingError, InputError, ResdiffError
 from pipeline.models import Resolution, SourceFormat
-from pipeline.normalise import normalise, normalise_pages
+from pipeline.normalise import detect_format, normalise, normalise_pages
 from pipeline.segment import segment
 
 #: Block elements of an HTML page: each starts a paragraph of its own.
 HTML_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
                "header", "footer", "blockquote", "table", "ol", "ul")  # fmt: skip
+#: Page chrome of a saved page, dropped whole: scripts, styles, navigation, footer, forms.
+HTML_CHROME = ("script", "style", "nav", "noscript", "template", "head", "footer", "aside",
+               "form", "button")  # fmt: skip
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -41,14 +44,8 @@ def extract_text(data: bytes) -> tuple[str, SourceFormat]:
     text = decode(data)
     if looks_like_html(text):
         return normalise(html_to_markdown(text), SourceFormat.MARKDOWN), SourceFormat.HTML
-    fmt = _text_format(text)
+    fmt = detect_format(text)
     return normalise(text, fmt), fmt
-
-
-def _text_format(text: str) -> SourceFormat:
-    from pipeline.normalise import detect_format
-
-    return detect_format(text)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -130,8 +127,7 @@ def html_to_markdown(html: str) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    # page chrome of a saved page: scripts, styles, navigation, site footer, forms
-    for tag in soup(["script", "style", "nav", "noscript", "template", "head", "footer", "aside", "form", "button"]):
+    for tag in soup(list(HTML_CHROME)):
         tag.decompose()
     for sup in soup.find_all("sup"):
         digits = sup.get_text().strip()

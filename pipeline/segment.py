@@ -135,10 +135,6 @@ _LIST_RE = re.compile(
 _ITEM_RE = re.compile(_NUM)
 #: Document symbols written out: A/74/400, E/CN.15/2019/5, A/58/874/Add.1, S/2013/210.
 _DOC_RE = re.compile(r"(?<![\w/])(?:A|E|S|ST|CTC|TD|UNEP)(?:/[A-Za-z0-9.\-]*[A-Za-z0-9])+")
-#: A footnote that only lists resolutions: "Resolutions 53/243 A and B.", "Resolution 56/6."
-_BARE_LIST_RE = re.compile(
-    r"^(?:See )?(?:General Assembly )?(?P<kind>Resolutions?|Decisions?) ", re.I
-)
 
 
 def citations_of(text: str) -> tuple[str, ...]:
